@@ -1,0 +1,117 @@
+//! The command line (SPEC §1): clap types only.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::figures::periods::Month;
+
+/// Turns monthly Excel sales exports into the sales-leadership work plan: metrics.json,
+/// metrics.xlsx, and (with the rendering stage) report.pdf and deck.pdf.
+#[derive(Debug, Parser)]
+#[command(name = "salesplan", version, about, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+    /// Print only errors.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// More log output (-v info, -vv debug).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// Log line format: text for people, json for log collectors.
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Read the inputs, compute the figures and write outputs/<month>/.
+    Run(RunArgs),
+    /// Validate the inputs only: a data-quality report per table, rejected rows listed.
+    Check(CheckArgs),
+    /// Write deterministic demo workbooks (every table of SPEC §2).
+    Demo(DemoArgs),
+}
+
+/// Options shared by `run` and `check`.
+#[derive(Debug, Args)]
+pub struct InputArgs {
+    /// Folder of input workbooks (.xlsx .xlsm .xls .ods .csv), read recursively.
+    #[arg(long, default_value = "inputs")]
+    pub input: PathBuf,
+    /// Configuration file (default: salesplan.toml in the current folder, if present).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Share of rows (0–1) that may be rejected before the run refuses.
+    #[arg(long)]
+    pub max_rejected_share: Option<f64>,
+}
+
+/// `salesplan run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Report month, YYYY-MM (default: the latest month that has orders).
+    #[arg(long, value_parser = parse_month)]
+    pub month: Option<Month>,
+    /// Output folder; the run writes <out>/<month>/.
+    #[arg(long, default_value = "outputs")]
+    pub out: PathBuf,
+    /// Document language.
+    #[arg(long, value_parser = ["zh", "en"])]
+    pub lang: Option<String>,
+    /// Exit 1 (after writing everything) when an alert is at or above this level.
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+}
+
+/// `salesplan check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Where rejected-<month>.csv is written when rows are rejected.
+    #[arg(long, default_value = "outputs")]
+    pub out: PathBuf,
+}
+
+/// `salesplan demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Folder to write the demo workbooks to.
+    #[arg(long, default_value = "inputs")]
+    pub out: PathBuf,
+    /// Months of history, ending with the last month.
+    #[arg(long, default_value_t = 26)]
+    pub months: u32,
+    /// Order lines to generate (default: about 6,000).
+    #[arg(long)]
+    pub rows: Option<usize>,
+    /// Random seed; the same seed gives the same workbooks.
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+    /// Last month of the data, YYYY-MM.
+    #[arg(long, value_parser = parse_month, default_value = "2026-10")]
+    pub last_month: Month,
+}
+
+/// The alert level that makes `run` exit 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Red,
+    Amber,
+}
+
+fn parse_month(s: &str) -> Result<Month, String> {
+    s.parse()
+}

@@ -1,0 +1,152 @@
+//! Orders figures per key (the totals, a region, a rep…): revenue, orders, aov, revenue per
+//! customer, gross margin, growth and forecast inputs; and the customer figures built on
+//! per-customer activity: active, new, new-customer revenue, retention, repurchase.
+
+use polars::prelude::*;
+
+use super::periods::{Periods, Span, REPORTED};
+
+/// The windows orders are summed over: the reported periods and the comparison windows.
+pub fn windows(p: &Periods) -> Vec<(&'static str, Span)> {
+    vec![
+        ("month", p.month),
+        ("qtd", p.qtd),
+        ("ytd", p.ytd),
+        ("prev_month", p.prev_month()),
+        ("last_3m", p.last_3m()),
+        ("ly_month", p.month.year_before()),
+        ("ly_qtd", p.qtd.year_before()),
+        ("ly_ytd", p.ytd.year_before()),
+        ("t12", p.trailing_12m()),
+        ("p12", p.previous_12m()),
+    ]
+}
+
+/// Per key: `rev_<w>`, `orders_<w>`, `customers_<w>` for every window, and `costrev_<p>`,
+/// `cost_<p>`, `costn_<p>` (revenue and cost of the lines that have a cost) for the
+/// reported periods. `orders` are active lines with a `key` column.
+pub fn order_sums(orders: LazyFrame, p: &Periods) -> LazyFrame {
+    let mut aggs = Vec::new();
+    for (name, span) in windows(p) {
+        let inside = span.contains("order_date");
+        aggs.push(col("amount").filter(inside.clone()).sum().alias(format!("rev_{name}")));
+        aggs.push(
+            col("order_id")
+                .filter(inside.clone())
+                .n_unique()
+                .cast(DataType::Float64)
+                .alias(format!("orders_{name}")),
+        );
+        aggs.push(
+            col("customer_id")
+                .filter(inside)
+                .n_unique()
+                .cast(DataType::Float64)
+                .alias(format!("customers_{name}")),
+        );
+    }
+    for name in REPORTED {
+        let with_cost = p.get(name).contains("order_date").and(col("cost").is_not_null());
+        aggs.push(col("amount").filter(with_cost.clone()).sum().alias(format!("costrev_{name}")));
+        aggs.push(col("cost").filter(with_cost.clone()).sum().alias(format!("cost_{name}")));
+        aggs.push(
+            col("cost")
+                .filter(with_cost)
+                .count()
+                .cast(DataType::Float64)
+                .alias(format!("costn_{name}")),
+        );
+    }
+    orders.group_by([col("key")]).agg(aggs)
+}
+
+/// Each customer's first order date: the earlier of their first active order and
+/// `customers.first_order_date` (SPEC §3). Columns `customer_id`, `first_date`.
+pub fn first_dates(
+    active_orders: LazyFrame,
+    customers: Option<LazyFrame>,
+) -> PolarsResult<LazyFrame> {
+    let from_orders = active_orders.select([col("customer_id"), col("order_date").alias("first_date")]);
+    let all = match customers {
+        Some(c) => concat(
+            [
+                from_orders,
+                c.select([col("customer_id"), col("first_order_date").alias("first_date")])
+                    .filter(col("first_date").is_not_null()),
+            ],
+            UnionArgs::default(),
+        )?,
+        None => from_orders,
+    };
+    Ok(all.group_by([col("customer_id")]).agg([col("first_date").min()]))
+}
+
+/// Per key: customer counts built on per-customer activity. `active_<w>` for the
+/// reported periods; `ret_num_month`/`ret_den_month` and `ret_num_t12`/`ret_den_t12`
+/// (retention); `repeat_<p>` (customers with two or more orders); `new_<p>` and
+/// `newrev_<p>` (customers whose first order lies in the period, and their revenue).
+pub fn customer_sums(orders: LazyFrame, first: LazyFrame, p: &Periods) -> LazyFrame {
+    let mut per_customer = Vec::new();
+    let activity = [
+        ("month", p.month),
+        ("qtd", p.qtd),
+        ("ytd", p.ytd),
+        ("prev_month", p.prev_month()),
+        ("t12", p.trailing_12m()),
+        ("p12", p.previous_12m()),
+    ];
+    for (name, span) in activity {
+        per_customer.push(span.contains("order_date").any(true).alias(format!("a_{name}")));
+    }
+    for name in REPORTED {
+        let inside = p.get(name).contains("order_date");
+        per_customer.push(col("order_id").filter(inside.clone()).n_unique().alias(format!("n_{name}")));
+        per_customer.push(col("amount").filter(inside).sum().alias(format!("r_{name}")));
+    }
+    let customers = orders
+        .group_by([col("key"), col("customer_id")])
+        .agg(per_customer)
+        .join(
+            first,
+            [col("customer_id")],
+            [col("customer_id")],
+            JoinArgs::new(JoinType::Left),
+        );
+    let count = |e: Expr| e.cast(DataType::Float64).sum();
+    let mut aggs = vec![
+        count(col("a_month").and(col("a_prev_month"))).alias("ret_num_month"),
+        count(col("a_prev_month")).alias("ret_den_month"),
+        count(col("a_t12").and(col("a_p12"))).alias("ret_num_t12"),
+        count(col("a_p12")).alias("ret_den_t12"),
+    ];
+    for name in REPORTED {
+        let active = col(format!("a_{name}").as_str());
+        let new = active.clone().and(p.get(name).contains("first_date"));
+        aggs.push(count(active).alias(format!("active_{name}")));
+        aggs.push(count(col(format!("n_{name}").as_str()).gt_eq(lit(2))).alias(format!("repeat_{name}")));
+        aggs.push(count(new.clone()).alias(format!("new_{name}")));
+        aggs.push(
+            col(format!("r_{name}").as_str())
+                .filter(new)
+                .sum()
+                .alias(format!("newrev_{name}")),
+        );
+    }
+    customers.group_by([col("key")]).agg(aggs)
+}
+
+/// Customers new in each reported period over the whole customer universe (orders and
+/// the customer master): one row, key `""`, columns `new_<p>`.
+pub fn new_customer_totals(first: LazyFrame, p: &Periods) -> LazyFrame {
+    let aggs: Vec<Expr> = REPORTED
+        .iter()
+        .map(|name| {
+            p.get(name)
+                .contains("first_date")
+                .cast(DataType::Float64)
+                .sum()
+                .alias(format!("new_{name}"))
+        })
+        .collect();
+    first.select(aggs).with_column(lit("").alias("key"))
+}

@@ -1,0 +1,600 @@
+//! Cell coercion (SPEC §2): what a spreadsheet cell means for a column of a given type.
+//! Every function returns `Ok(None)` for an empty cell, `Ok(Some(v))` for a value, and a
+//! [`Problem`] (what was expected, what was found) for anything else.
+
+use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime};
+
+/// A cell as read from any source (xlsx, xls, ods, csv), before coercion.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    /// No value.
+    Empty,
+    /// A numeric cell (integer or float, not date-formatted).
+    Number(f64),
+    /// A text cell (csv cells are always text).
+    Text(String),
+    /// A boolean cell.
+    Bool(bool),
+    /// A date-formatted numeric cell, already converted with the workbook's date system.
+    DateTime(NaiveDateTime),
+    /// A date-formatted cell whose serial is outside Excel's range.
+    BadDate(f64),
+    /// An Excel error value such as `#N/A`.
+    Error(String),
+    /// A formula cell whose file holds no cached value.
+    NoCachedValue(String),
+}
+
+impl Cell {
+    /// True for empty cells and text that is only white space.
+    pub fn is_blank(&self) -> bool {
+        match self {
+            Cell::Empty => true,
+            Cell::Text(s) => s.trim().is_empty(),
+            _ => false,
+        }
+    }
+
+    /// How the cell is shown in a message.
+    pub fn describe(&self) -> String {
+        match self {
+            Cell::Empty => "an empty cell".into(),
+            Cell::Number(n) => format!("the number {n}"),
+            Cell::Text(s) => format!("{s:?}"),
+            Cell::Bool(b) => format!("the boolean {}", if *b { "TRUE" } else { "FALSE" }),
+            Cell::DateTime(d) => format!("the date {}", format_datetime(d)),
+            Cell::BadDate(v) => format!("a date serial out of range ({v})"),
+            Cell::Error(e) => format!("the Excel error {e}"),
+            Cell::NoCachedValue(f) => format!("a formula with no cached value (={f})"),
+        }
+    }
+}
+
+/// Why a cell could not be coerced.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Problem {
+    /// What the column needs, e.g. "a number".
+    pub expected: &'static str,
+    /// What the cell held.
+    pub found: String,
+}
+
+fn problem<T>(expected: &'static str, cell: &Cell) -> Result<T, Problem> {
+    Err(Problem { expected, found: cell.describe() })
+}
+
+/// The value a text column takes. Integral numbers print without a fraction (`10023.0`
+/// is the id `10023`); dates print as ISO dates.
+pub fn to_text(cell: &Cell) -> Result<Option<String>, Problem> {
+    const EXPECTED: &str = "a text value";
+    match cell {
+        Cell::Empty => Ok(None),
+        Cell::Text(s) => {
+            let t = trim(s);
+            Ok((!t.is_empty()).then(|| t.to_string()))
+        }
+        Cell::Number(n) if n.is_finite() => Ok(Some(format_number_as_text(*n))),
+        Cell::Number(_) => problem(EXPECTED, cell),
+        Cell::Bool(b) => Ok(Some(if *b { "TRUE" } else { "FALSE" }.to_string())),
+        Cell::DateTime(d) => Ok(Some(format_datetime(d))),
+        Cell::BadDate(_) | Cell::Error(_) | Cell::NoCachedValue(_) => problem(EXPECTED, cell),
+    }
+}
+
+fn format_number_as_text(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        format!("{n}")
+    }
+}
+
+fn format_datetime(d: &NaiveDateTime) -> String {
+    if d.time() == NaiveTime::MIN {
+        d.date().format("%Y-%m-%d").to_string()
+    } else {
+        d.format("%Y-%m-%d %H:%M:%S").to_string()
+    }
+}
+
+/// White space as exports have it: ASCII, no-break and ideographic spaces.
+fn trim(s: &str) -> &str {
+    s.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
+}
+
+/// The value a number column takes: numeric cells, and text such as `1,234.50`,
+/// `¥1,234.50`, `(120.00)` (negative) or `12.5%` (0.125).
+pub fn to_number(cell: &Cell) -> Result<Option<f64>, Problem> {
+    const EXPECTED: &str = "a number";
+    match cell {
+        Cell::Empty => Ok(None),
+        Cell::Number(n) if n.is_finite() => Ok(Some(*n)),
+        Cell::Text(s) if trim(s).is_empty() => Ok(None),
+        Cell::Text(s) => parse_number_text(s).map(Some).ok_or_else(|| Problem {
+            expected: EXPECTED,
+            found: cell.describe(),
+        }),
+        _ => problem(EXPECTED, cell),
+    }
+}
+
+/// Parses number text; `None` when it is not a number.
+pub fn parse_number_text(s: &str) -> Option<f64> {
+    let mut t = trim(s);
+    let mut negative = false;
+    if let Some(inner) = strip_wrapping(t, '(', ')').or_else(|| strip_wrapping(t, '（', '）')) {
+        negative = true;
+        t = trim(inner);
+    }
+    let mut percent = false;
+    if let Some(rest) = t.strip_suffix('%').or_else(|| t.strip_suffix('％')) {
+        percent = true;
+        t = trim(rest);
+    }
+    if let Some(rest) = t.strip_suffix('元') {
+        t = trim(rest);
+    }
+    // A sign and a currency symbol may come in either order: `-¥12`, `¥-12`.
+    for _ in 0..2 {
+        if let Some(rest) = t.strip_prefix(['-', '−']) {
+            negative = !negative;
+            t = trim(rest);
+        } else if let Some(rest) = t.strip_prefix('+') {
+            t = trim(rest);
+        }
+        if let Some(rest) = t.strip_prefix(['¥', '￥', '$', '€', '£']) {
+            t = trim(rest);
+        } else if let Some(rest) = t.strip_prefix("RMB").or_else(|| t.strip_prefix("CNY")) {
+            t = trim(rest);
+        }
+    }
+    let digits = strip_thousands(t)?;
+    let value: f64 = if is_plain_decimal(&digits) { digits.parse().ok()? } else { return None };
+    let value = if percent { value / 100.0 } else { value };
+    let value = if negative { -value } else { value };
+    value.is_finite().then_some(value)
+}
+
+fn strip_wrapping(s: &str, open: char, close: char) -> Option<&str> {
+    s.strip_prefix(open)?.strip_suffix(close)
+}
+
+/// Removes thousands separators, which must stand every three digits (`1,234,567.5`):
+/// `12,5` is not read as 125.
+fn strip_thousands(s: &str) -> Option<String> {
+    if !s.contains(',') {
+        return Some(s.to_string());
+    }
+    let (int, frac) = match s.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (s, None),
+    };
+    let groups: Vec<&str> = int.split(',').collect();
+    let first_ok = (1..=3).contains(&groups[0].len());
+    let rest_ok = groups[1..].iter().all(|g| g.len() == 3);
+    if !(first_ok && rest_ok) {
+        return None;
+    }
+    let mut out = groups.concat();
+    if let Some(f) = frac {
+        out.push('.');
+        out.push_str(f);
+    }
+    Some(out)
+}
+
+/// Digits with an optional fraction and exponent; no `inf`, `nan` or hex.
+fn is_plain_decimal(s: &str) -> bool {
+    let (mantissa, exponent) = match s.find(['e', 'E']) {
+        Some(i) => (&s[..i], Some(&s[i + 1..])),
+        None => (s, None),
+    };
+    let mut parts = mantissa.splitn(2, '.');
+    let int = parts.next().unwrap_or("");
+    let frac = parts.next();
+    let digits = |p: &str| p.bytes().all(|b| b.is_ascii_digit());
+    let mantissa_ok = digits(int)
+        && frac.is_none_or(digits)
+        && (!int.is_empty() || frac.is_some_and(|f| !f.is_empty()));
+    let exponent_ok = exponent.is_none_or(|e| {
+        let e = e.strip_prefix(['+', '-']).unwrap_or(e);
+        !e.is_empty() && digits(e)
+    });
+    mantissa_ok && exponent_ok
+}
+
+/// Excel's last day, 9999-12-31, as a serial (1900 system).
+const MAX_SERIAL: f64 = 2_958_466.0;
+
+/// Converts an Excel serial to a date-time in the 1900 or 1904 system.
+pub fn serial_to_datetime(serial: f64, epoch_1904: bool) -> Option<NaiveDateTime> {
+    if !serial.is_finite() || serial < 1.0 || serial >= MAX_SERIAL {
+        return None;
+    }
+    let (base, days) = if epoch_1904 {
+        (NaiveDate::from_ymd_opt(1904, 1, 1)?, serial)
+    } else if serial < 60.0 {
+        // Before Excel's phantom 1900-02-29 serials count from 1899-12-31.
+        (NaiveDate::from_ymd_opt(1899, 12, 31)?, serial)
+    } else {
+        (NaiveDate::from_ymd_opt(1899, 12, 30)?, serial)
+    };
+    let ms = (days * 86_400_000.0).round() as i64;
+    base.and_time(NaiveTime::MIN).checked_add_signed(chrono::Duration::milliseconds(ms))
+}
+
+/// The value a date column takes: Excel dates, serial numbers (with the workbook's date
+/// system), `yyyymmdd` numbers, and the text forms of SPEC §2. A time part is dropped.
+pub fn to_date(cell: &Cell, epoch_1904: bool) -> Result<Option<NaiveDate>, Problem> {
+    to_datetime_as(cell, epoch_1904, "a date (2026-10-03, 2026/10/3, 2026年10月3日, 20261003)")
+        .map(|d| d.map(|d| d.date()))
+}
+
+/// The value a datetime column takes: as a date, with a time part.
+pub fn to_datetime(cell: &Cell, epoch_1904: bool) -> Result<Option<NaiveDateTime>, Problem> {
+    to_datetime_as(cell, epoch_1904, "a date and time (2026-10-03 14:05)")
+}
+
+fn to_datetime_as(
+    cell: &Cell,
+    epoch_1904: bool,
+    expected: &'static str,
+) -> Result<Option<NaiveDateTime>, Problem> {
+    let value = match cell {
+        Cell::Empty => return Ok(None),
+        Cell::Text(s) if trim(s).is_empty() => return Ok(None),
+        Cell::DateTime(d) => Some(*d),
+        Cell::Number(n) => number_to_datetime(*n, epoch_1904),
+        Cell::Text(s) => parse_datetime_text(trim(s), epoch_1904),
+        Cell::Bool(_) | Cell::BadDate(_) | Cell::Error(_) | Cell::NoCachedValue(_) => None,
+    };
+    value.map(Some).ok_or_else(|| Problem { expected, found: cell.describe() })
+}
+
+/// A number in a date column: `20261003` is a `yyyymmdd` date, anything else in Excel's
+/// range is a serial.
+fn number_to_datetime(n: f64, epoch_1904: bool) -> Option<NaiveDateTime> {
+    if n.fract() == 0.0 && (1_000_01_01.0..=9999_12_31.0).contains(&n) {
+        let v = n as i64;
+        let date = NaiveDate::from_ymd_opt((v / 10_000) as i32, (v / 100 % 100) as u32, (v % 100) as u32)?;
+        return Some(date.and_time(NaiveTime::MIN));
+    }
+    serial_to_datetime(n, epoch_1904)
+}
+
+/// Parses date text: `2026-10-03`, `2026/10/3`, `2026.10.03`, `2026年10月3日`, `20261003`,
+/// each optionally followed by a time (`14:05`, `14:05:30`, `T14:05:30.250`); also an
+/// Excel serial written as text and English month-name dates (`October 3, 2026`).
+pub fn parse_datetime_text(s: &str, epoch_1904: bool) -> Option<NaiveDateTime> {
+    let (date_part, time_part) = split_date_time(s);
+    let date = parse_date_part(date_part).or_else(|| {
+        // A bare serial, as some tools write unformatted dates to csv.
+        // Only five-digit serials (1927 to 2173): `2026` alone is not a date.
+        let serial: f64 = date_part.parse().ok()?;
+        if time_part.is_none() && (10_000.0..100_000.0).contains(&serial) {
+            return serial_to_datetime(serial, epoch_1904).map(|d| d.date());
+        }
+        None
+    });
+    let date = match date {
+        Some(d) => d,
+        None => return parse_english_date(s).map(|d| d.and_time(NaiveTime::MIN)),
+    };
+    let time = match time_part {
+        None => NaiveTime::MIN,
+        Some(t) => parse_time(t)?,
+    };
+    Some(date.and_time(time))
+}
+
+fn split_date_time(s: &str) -> (&str, Option<&str>) {
+    if let Some(i) = s.find(|c: char| c.is_whitespace()) {
+        let time = trim(&s[i..]);
+        return (&s[..i], (!time.is_empty()).then_some(time));
+    }
+    if let Some(i) = s.find('T') {
+        return (&s[..i], Some(&s[i + 1..]));
+    }
+    (s, None)
+}
+
+fn parse_date_part(s: &str) -> Option<NaiveDate> {
+    let ymd = |y: &str, m: &str, d: &str| -> Option<NaiveDate> {
+        let ok = |p: &str, max: usize| !p.is_empty() && p.len() <= max && p.bytes().all(|b| b.is_ascii_digit());
+        if y.len() != 4 || !ok(y, 4) || !ok(m, 2) || !ok(d, 2) {
+            return None;
+        }
+        NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
+    };
+    if s.len() == 8 && s.bytes().all(|b| b.is_ascii_digit()) {
+        return ymd(&s[..4], &s[4..6], &s[6..]);
+    }
+    if let Some((y, rest)) = s.split_once('年') {
+        let (m, rest) = rest.split_once('月')?;
+        let d = rest.strip_suffix('日').or_else(|| rest.strip_suffix('号')).unwrap_or(rest);
+        return ymd(trim(y), trim(m), trim(d));
+    }
+    for sep in ['-', '/', '.'] {
+        let parts: Vec<&str> = s.split(sep).collect();
+        if parts.len() == 3 {
+            return ymd(parts[0], parts[1], parts[2]);
+        }
+    }
+    None
+}
+
+fn parse_time(s: &str) -> Option<NaiveTime> {
+    let s = s.trim_end_matches('Z');
+    for fmt in ["%H:%M:%S%.f", "%H:%M:%S", "%H:%M"] {
+        if let Ok(t) = NaiveTime::parse_from_str(s, fmt) {
+            return Some(t);
+        }
+    }
+    None
+}
+
+fn parse_english_date(s: &str) -> Option<NaiveDate> {
+    const FORMATS: [&str; 6] =
+        ["%B %d, %Y", "%b %d, %Y", "%A, %B %d, %Y", "%a, %b %d, %Y", "%d %B %Y", "%d %b %Y"];
+    FORMATS.iter().find_map(|f| NaiveDate::parse_from_str(s, f).ok())
+}
+
+/// The value a target period column takes, normalised to `2026-10`, `2026-Q4` or `2026`.
+pub fn to_period(cell: &Cell, epoch_1904: bool) -> Result<Option<String>, Problem> {
+    const EXPECTED: &str = "a period (2026-10, 2026-Q4 or 2026)";
+    let found = || Problem { expected: EXPECTED, found: cell.describe() };
+    match cell {
+        Cell::Empty => Ok(None),
+        Cell::Text(s) if trim(s).is_empty() => Ok(None),
+        Cell::DateTime(d) => Ok(Some(format!("{:04}-{:02}", d.year(), d.month()))),
+        Cell::Number(n) if n.fract() == 0.0 => {
+            let v = *n as i64;
+            let text = v.to_string();
+            parse_period(&text)
+                .or_else(|| {
+                    let d = serial_to_datetime(*n, epoch_1904)?;
+                    Some(format!("{:04}-{:02}", d.year(), d.month()))
+                })
+                .map(Some)
+                .ok_or_else(found)
+        }
+        Cell::Text(s) => parse_period(trim(s)).map(Some).ok_or_else(found),
+        _ => Err(found()),
+    }
+}
+
+/// Parses period text: years (`2026`, `2026年`), quarters (`2026-Q4`, `2026Q4`, `Q4 2026`,
+/// `2026年第4季度`, `2026年Q4`) and months (`2026-10`, `2026/10`, `2026年10月`, `202610`,
+/// or any date, which stands for its month).
+pub fn parse_period(s: &str) -> Option<String> {
+    let s = trim(s);
+    let compact: String = s.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_uppercase();
+    let year_ok = |y: &str| y.len() == 4 && y.bytes().all(|b| b.is_ascii_digit());
+    let year = compact.strip_suffix('年').unwrap_or(&compact);
+    if year_ok(year) {
+        return Some(year.to_string());
+    }
+    // Quarters.
+    let quarter = |y: &str, q: &str| -> Option<String> {
+        let q: u32 = q.parse().ok()?;
+        (year_ok(y) && (1..=4).contains(&q)).then(|| format!("{y}-Q{q}"))
+    };
+    if let Some(i) = compact.find('Q') {
+        let (left, right) = (&compact[..i], &compact[i + 1..]);
+        let left = left.trim_end_matches(['-', '/', '年', '.', '_']);
+        if left.is_empty() {
+            // `Q4 2026`, `Q4-2026`
+            let digits: String = right.chars().take_while(|c| c.is_ascii_digit()).collect();
+            let rest = right[digits.len()..].trim_start_matches(['-', '/', '.', '_']);
+            return quarter(rest, &digits);
+        }
+        return quarter(left, right);
+    }
+    if let Some((y, rest)) = compact.split_once('年') {
+        if let Some(q) = rest.strip_prefix('第').unwrap_or(rest).strip_suffix("季度") {
+            let q = match q {
+                "一" => "1",
+                "二" => "2",
+                "三" => "3",
+                "四" => "4",
+                other => other,
+            };
+            return quarter(y, q);
+        }
+        if let Some(m) = rest.strip_suffix('月') {
+            return month(y, m);
+        }
+    }
+    // Months.
+    if compact.len() == 6 && compact.bytes().all(|b| b.is_ascii_digit()) {
+        return month(&compact[..4], &compact[4..]);
+    }
+    for sep in ['-', '/', '.'] {
+        let parts: Vec<&str> = compact.split(sep).collect();
+        if parts.len() == 2 {
+            return month(parts[0], parts[1]);
+        }
+    }
+    let d = parse_datetime_text(s, false)?;
+    Some(format!("{:04}-{:02}", d.year(), d.month()))
+}
+
+fn month(y: &str, m: &str) -> Option<String> {
+    let ok = y.len() == 4
+        && y.bytes().all(|b| b.is_ascii_digit())
+        && (1..=2).contains(&m.len())
+        && m.bytes().all(|b| b.is_ascii_digit());
+    let mv: u32 = m.parse().ok()?;
+    (ok && (1..=12).contains(&mv)).then(|| format!("{y}-{mv:02}"))
+}
+
+/// The value an NPS score column takes: an integer from 0 to 10.
+pub fn to_score(cell: &Cell) -> Result<Option<f64>, Problem> {
+    const EXPECTED: &str = "an integer score from 0 to 10";
+    match to_number(cell) {
+        Ok(Some(v)) if v.fract() == 0.0 && (0.0..=10.0).contains(&v) => Ok(Some(v)),
+        Ok(None) => Ok(None),
+        _ => problem(EXPECTED, cell),
+    }
+}
+
+/// Whether an orders status means the order was cancelled.
+pub fn is_cancelled_status(status: &str) -> bool {
+    let s = trim(status).to_lowercase();
+    matches!(s.as_str(), "取消" | "已取消" | "cancelled" | "canceled")
+}
+
+/// Words that mark a totals row.
+const TOTAL_MARKERS: [&str; 5] = ["合计", "总计", "小计", "total", "subtotal"];
+
+/// Whether a cell's text mentions a total (`合计`, `总计`, `小计`, `Total`, `Subtotal`).
+pub fn mentions_total(cell: &Cell) -> bool {
+    match cell {
+        Cell::Text(s) => {
+            let lower = s.to_lowercase();
+            TOTAL_MARKERS.iter().any(|m| lower.contains(m))
+        }
+        _ => false,
+    }
+}
+
+/// Whether a key cell is itself only a totals word (`合计`, `Total:`): such a row is a totals
+/// row even though its key is not blank.
+pub fn is_total_word(cell: &Cell) -> bool {
+    match cell {
+        Cell::Text(s) => {
+            let t = trim(s).trim_end_matches([':', '：']).to_lowercase();
+            let t = t.trim();
+            TOTAL_MARKERS.contains(&t) || t == "grand total"
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(s: &str) -> Cell {
+        Cell::Text(s.to_string())
+    }
+    fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn ids_lose_their_fraction() {
+        assert_eq!(to_text(&Cell::Number(10023.0)).unwrap(), Some("10023".into()));
+        assert_eq!(to_text(&Cell::Number(12.5)).unwrap(), Some("12.5".into()));
+        assert_eq!(to_text(&text("  SO-1 ")).unwrap(), Some("SO-1".into()));
+        assert_eq!(to_text(&text("   ")).unwrap(), None);
+        assert!(to_text(&Cell::Error("#N/A".into())).is_err());
+    }
+
+    #[test]
+    fn money_text_becomes_numbers() {
+        assert_eq!(parse_number_text("1,234.50"), Some(1234.5));
+        assert_eq!(parse_number_text("¥1,234.50"), Some(1234.5));
+        assert_eq!(parse_number_text("￥ 1,234"), Some(1234.0));
+        assert_eq!(parse_number_text("(120.00)"), Some(-120.0));
+        assert_eq!(parse_number_text("-¥12"), Some(-12.0));
+        assert_eq!(parse_number_text("¥-12"), Some(-12.0));
+        assert_eq!(parse_number_text("12.5%"), Some(0.125));
+        assert_eq!(parse_number_text("1.5E+3"), Some(1500.0));
+        assert_eq!(parse_number_text("1 200元".replace(' ', "").as_str()), Some(1200.0));
+    }
+
+    #[test]
+    fn non_numbers_are_refused() {
+        for s in ["N/A", "12,5", "1,23,4", "abc", "NaN", "inf", "-", "1.2.3", "¥", "0x10"] {
+            assert_eq!(parse_number_text(s), None, "{s}");
+        }
+        assert!(to_number(&text("N/A")).is_err());
+        assert!(to_number(&Cell::Number(f64::NAN)).is_err());
+        assert!(to_number(&Cell::Number(f64::INFINITY)).is_err());
+        assert!(to_number(&Cell::Error("#DIV/0!".into())).is_err());
+        assert!(to_number(&Cell::NoCachedValue("SUM(A1:A2)".into())).is_err());
+        assert_eq!(to_number(&Cell::Empty).unwrap(), None);
+        assert_eq!(to_number(&text(" ")).unwrap(), None);
+    }
+
+    #[test]
+    fn excel_serials_in_both_date_systems() {
+        // 2026-10-03 is serial 46298 (1900 system) and 44836 (1904 system).
+        assert_eq!(to_date(&Cell::Number(46298.0), false).unwrap(), Some(date(2026, 10, 3)));
+        assert_eq!(to_date(&Cell::Number(44836.0), true).unwrap(), Some(date(2026, 10, 3)));
+        assert_eq!(serial_to_datetime(1.0, false).unwrap().date(), date(1900, 1, 1));
+        assert_eq!(serial_to_datetime(61.0, false).unwrap().date(), date(1900, 3, 1));
+        assert_eq!(serial_to_datetime(0.0, true), None);
+        assert_eq!(serial_to_datetime(2_958_465.0, false).unwrap().date(), date(9999, 12, 31));
+        assert_eq!(serial_to_datetime(2_958_466.0, false), None);
+        let t = serial_to_datetime(46298.5, false).unwrap();
+        assert_eq!(t.time(), NaiveTime::from_hms_opt(12, 0, 0).unwrap());
+    }
+
+    #[test]
+    fn every_text_date_form() {
+        for s in ["2026-10-03", "2026/10/3", "2026.10.03", "2026年10月3日", "20261003", "2026-10-03 00:00:00", "October 3, 2026"] {
+            assert_eq!(to_date(&text(s), false).unwrap(), Some(date(2026, 10, 3)), "{s}");
+        }
+        assert_eq!(to_date(&Cell::Number(20261003.0), false).unwrap(), Some(date(2026, 10, 3)));
+        for s in ["2018-02-29", "2026-13-01", "10/3/2026", "yesterday", "2026-10"] {
+            assert!(to_date(&text(s), false).is_err(), "{s}");
+        }
+    }
+
+    #[test]
+    fn datetimes_keep_their_time() {
+        let dt = |s| to_datetime(&text(s), false).unwrap().unwrap();
+        assert_eq!(dt("2026-10-03 14:05").time(), NaiveTime::from_hms_opt(14, 5, 0).unwrap());
+        assert_eq!(dt("2026/10/3 14:05:30").time(), NaiveTime::from_hms_opt(14, 5, 30).unwrap());
+        assert_eq!(dt("2026-10-03T14:05:30").time(), NaiveTime::from_hms_opt(14, 5, 30).unwrap());
+        assert!(to_datetime(&text("2026-10-03 25:00"), false).is_err());
+    }
+
+    #[test]
+    fn periods_normalise() {
+        for (s, want) in [
+            ("2026-10", "2026-10"),
+            ("2026/1", "2026-01"),
+            ("2026年10月", "2026-10"),
+            ("202610", "2026-10"),
+            ("2026-10-01", "2026-10"),
+            ("2026-Q4", "2026-Q4"),
+            ("2026 q4", "2026-Q4"),
+            ("Q4 2026", "2026-Q4"),
+            ("2026年第4季度", "2026-Q4"),
+            ("2026年第四季度", "2026-Q4"),
+            ("2026", "2026"),
+            ("2026年", "2026"),
+        ] {
+            assert_eq!(parse_period(s).as_deref(), Some(want), "{s}");
+        }
+        for s in ["2026-Q5", "2026-13", "Oct", "26-10"] {
+            assert_eq!(parse_period(s), None, "{s}");
+        }
+        assert_eq!(to_period(&Cell::Number(2026.0), false).unwrap().as_deref(), Some("2026"));
+        assert_eq!(to_period(&Cell::Number(202610.0), false).unwrap().as_deref(), Some("2026-10"));
+    }
+
+    #[test]
+    fn scores_are_integers_in_range() {
+        assert_eq!(to_score(&Cell::Number(9.0)).unwrap(), Some(9.0));
+        assert!(to_score(&Cell::Number(11.0)).is_err());
+        assert!(to_score(&Cell::Number(7.5)).is_err());
+        assert!(to_score(&Cell::Number(-1.0)).is_err());
+    }
+
+    #[test]
+    fn cancellations_and_totals() {
+        for s in ["取消", "已取消", "Cancelled", " CANCELED "] {
+            assert!(is_cancelled_status(s), "{s}");
+        }
+        assert!(!is_cancelled_status("已完成"));
+        assert!(mentions_total(&text("本月合计")));
+        assert!(mentions_total(&text("Grand TOTAL")));
+        assert!(!mentions_total(&Cell::Number(1.0)));
+        assert!(is_total_word(&text("合计：")));
+        assert!(!is_total_word(&text("SO-合计-1")));
+    }
+}

@@ -1,0 +1,208 @@
+//! Ingest: every workbook in the input folder → typed tables ([`crate::model::Tables`]),
+//! with a data-quality account and every rejected cell named by file, sheet, row and
+//! column (SPEC §2).
+
+pub mod coerce;
+pub mod guard;
+pub mod schema;
+pub mod sheet;
+pub mod source;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::model::Tables;
+use schema::TableKind;
+use sheet::{Aliases, FileVisitor, TableRows};
+
+/// File endings read from the input folder.
+pub const EXTENSIONS: [&str; 5] = ["xlsx", "xlsm", "xls", "ods", "csv"];
+
+/// A cell that could not be coerced, and so a row left out.
+#[derive(Debug, Clone, Serialize)]
+pub struct Rejection {
+    pub file: String,
+    pub sheet: String,
+    /// 1-based, as Excel shows it.
+    pub row: u32,
+    /// Column letter and header, e.g. `D (金额)`.
+    pub column: String,
+    /// The canonical column.
+    pub field: &'static str,
+    pub expected: &'static str,
+    pub found: String,
+}
+
+impl std::fmt::Display for Rejection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}, sheet {:?}, row {}, column {}: expected {} for {}, found {}",
+            self.file, self.sheet, self.row, self.column, self.expected, self.field, self.found
+        )
+    }
+}
+
+/// Counts for one table (SPEC §3 `data_quality.tables`).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct TableQuality {
+    /// Files that held the table.
+    pub files: usize,
+    /// Non-empty rows below the header.
+    pub rows_read: usize,
+    /// Rows that entered the figures.
+    pub rows_used: usize,
+    /// Rows left out for a value that could not be read.
+    pub rows_rejected: usize,
+    /// Totals rows skipped.
+    pub totals_rows: usize,
+    /// Orders rows left out as cancelled (counted in `rows_read`, not in `rows_used`).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub cancelled_rows: usize,
+    #[serde(skip)]
+    file_set: BTreeSet<PathBuf>,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+/// A sheet that was not read as any table, and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct IgnoredSheet {
+    pub file: String,
+    pub sheet: String,
+    pub reason: String,
+}
+
+/// What ingest saw, for the data-quality report.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct DataQuality {
+    pub tables: BTreeMap<String, TableQuality>,
+    pub ignored_sheets: Vec<IgnoredSheet>,
+    /// Input files read, relative to the input folder.
+    pub files: Vec<String>,
+}
+
+impl DataQuality {
+    fn table(&mut self, t: TableKind) -> &mut TableQuality {
+        self.tables.entry(t.name().to_string()).or_default()
+    }
+
+    /// Rows read over every table.
+    pub fn rows_read(&self) -> usize {
+        self.tables.values().map(|t| t.rows_read).sum()
+    }
+
+    /// Rows rejected over every table.
+    pub fn rows_rejected(&self) -> usize {
+        self.tables.values().map(|t| t.rows_rejected).sum()
+    }
+}
+
+/// Ingest in progress.
+pub struct Ingest {
+    pub(crate) config: Config,
+    pub(crate) aliases: Aliases,
+    pub(crate) quality: DataQuality,
+    pub(crate) rejections: Vec<Rejection>,
+    pub(crate) rows: BTreeMap<TableKind, TableRows>,
+}
+
+impl Ingest {
+    fn note_sheet(&mut self, t: TableKind, file: &Path) {
+        let q = self.quality.table(t);
+        q.file_set.insert(file.to_path_buf());
+        q.files = q.file_set.len();
+    }
+}
+
+/// The result of reading the input folder.
+pub struct Ingested {
+    pub tables: Tables,
+    pub quality: DataQuality,
+    /// Every rejected cell, in file/sheet/row order.
+    pub rejections: Vec<Rejection>,
+}
+
+/// Lists the spreadsheet files under `dir`, sorted, skipping Excel's `~$` lock files and
+/// hidden files.
+pub fn discover(dir: &Path) -> Result<Vec<PathBuf>> {
+    if !dir.is_dir() {
+        return Err(Error::NoInput { dir: dir.to_path_buf(), why: "not a folder".into() });
+    }
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let entries = std::fs::read_dir(&d)
+            .map_err(|e| Error::NoInput { dir: d.clone(), why: format!("cannot list it ({e})") })?;
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.starts_with('.') || name.starts_with("~$") {
+                continue;
+            }
+            if path.is_dir() {
+                stack.push(path);
+            } else if path
+                .extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(e)))
+            {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    if files.is_empty() {
+        return Err(Error::NoInput {
+            dir: dir.to_path_buf(),
+            why: format!("no {} file", EXTENSIONS.map(|e| format!(".{e}")).join(" ")),
+        });
+    }
+    Ok(files)
+}
+
+/// Reads every spreadsheet under `dir` into tables.
+pub fn read_inputs(dir: &Path, config: &Config) -> Result<Ingested> {
+    let files = discover(dir)?;
+    let mut ingest = Ingest {
+        config: config.clone(),
+        aliases: Aliases::new(&config.columns),
+        quality: DataQuality::default(),
+        rejections: Vec::new(),
+        rows: BTreeMap::new(),
+    };
+    for path in &files {
+        let relative = path.strip_prefix(dir).unwrap_or(path).to_path_buf();
+        ingest.quality.files.push(relative.display().to_string());
+        tracing::info!(file = %path.display(), "reading");
+        let is_csv = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+        let mut visitor = FileVisitor::new(&mut ingest, path, &relative, is_csv);
+        source::read_file(path, &config.limits, &mut visitor)?;
+    }
+    if !ingest.rows.contains_key(&TableKind::Orders)
+        && !ingest.quality.tables.contains_key(TableKind::Orders.name())
+    {
+        let seen: Vec<String> = ingest
+            .quality
+            .ignored_sheets
+            .iter()
+            .map(|s| format!("\n  {} › {}: {}", s.file, s.sheet, s.reason))
+            .collect();
+        return Err(Error::NoOrders {
+            dir: dir.to_path_buf(),
+            seen: if seen.is_empty() { String::new() } else { format!("; sheets seen:{}", seen.concat()) },
+        });
+    }
+    let tables = Tables::from_rows(std::mem::take(&mut ingest.rows))?;
+    if let Some(q) = ingest.quality.tables.get_mut(TableKind::Orders.name()) {
+        q.cancelled_rows = tables.cancelled_rows();
+        q.rows_used -= q.cancelled_rows.min(q.rows_used);
+    }
+    Ok(Ingested { tables, quality: ingest.quality, rejections: ingest.rejections })
+}

@@ -1,0 +1,374 @@
+//! Reading spreadsheet files into rows of [`Cell`]s: xlsx/xlsm through calamine's
+//! streaming cell reader, xls/ods/xlsb through calamine's ranges, csv through the csv
+//! crate. Limits are checked before anything large is allocated (see [`super::guard`]).
+
+use std::fs::File;
+use std::io::BufReader;
+use std::path::Path;
+
+use calamine::{Data, DataRef, Reader};
+
+use super::coerce::Cell;
+use super::guard::{self, Format, Limits};
+use crate::error::{Error, Result};
+
+/// Excel's own grid.
+pub const MAX_ROWS: u32 = 1_048_576;
+/// Excel's own grid (column XFD).
+pub const MAX_COLS: u32 = 16_384;
+
+/// What a reader asks of the one who consumes its rows.
+pub trait SheetVisitor {
+    /// A sheet starts; return false to skip it without reading its cells.
+    fn begin_sheet(&mut self, sheet: &str, epoch_1904: bool) -> bool;
+    /// One non-empty row, 0-based index; cells are dense from column A. Return false to
+    /// stop reading this sheet.
+    fn row(&mut self, row: u32, cells: &[Cell]) -> Result<bool>;
+    /// The sheet is done.
+    fn end_sheet(&mut self) -> Result<()>;
+    /// A sheet that could not be read as cells (a chart sheet, say).
+    fn unreadable_sheet(&mut self, sheet: &str, why: String);
+}
+
+/// Reads every sheet of a file, in workbook order, into `visitor`.
+pub fn read_file(path: &Path, limits: &Limits, visitor: &mut dyn SheetVisitor) -> Result<()> {
+    let format = guard::check_file(path, limits)?;
+    let unreadable = |e: &dyn std::fmt::Display| Error::Unreadable {
+        file: path.to_path_buf(),
+        why: format!("cannot read the workbook ({e})"),
+    };
+    match format {
+        Format::Csv => read_csv(path, visitor),
+        Format::Xlsx => {
+            let mut wb: calamine::Xlsx<_> =
+                calamine::open_workbook(path).map_err(|e| unreadable(&e))?;
+            read_xlsx(path, &mut wb, limits, visitor)
+        }
+        Format::Xls | Format::Ods | Format::Xlsb => {
+            let mut wb = calamine::open_workbook_auto(path).map_err(|e| unreadable(&e))?;
+            read_ranges(path, &mut wb, format, limits, visitor)
+        }
+    }
+}
+
+/// Tracks a sheet's used range while streaming, and stops at the limits.
+struct Extent<'a> {
+    path: &'a Path,
+    sheet: &'a str,
+    max_cells: u64,
+    rows: u64,
+    cols: u64,
+    cells: u64,
+}
+
+impl<'a> Extent<'a> {
+    fn new(path: &'a Path, sheet: &'a str, limits: &Limits) -> Self {
+        Extent { path, sheet, max_cells: limits.max_cells, rows: 0, cols: 0, cells: 0 }
+    }
+
+    fn limit(&self, why: String) -> Error {
+        Error::Limit { file: self.path.to_path_buf(), sheet: format!(", sheet {:?}", self.sheet), why }
+    }
+
+    /// Checks a declared or observed range of `rows` × `cols` before it is used.
+    fn check_range(&self, rows: u64, cols: u64) -> Result<()> {
+        if rows > MAX_ROWS as u64 || cols > MAX_COLS as u64 {
+            return Err(self.limit(format!(
+                "used range of {rows} rows × {cols} columns is past Excel's 1,048,576 × 16,384 grid"
+            )));
+        }
+        if rows * cols > self.max_cells {
+            return Err(self.limit(format!(
+                "used range of {rows} rows × {cols} columns ({} cells) is over the limit of {} cells \
+                 (limits.max_cells in salesplan.toml)",
+                rows * cols,
+                self.max_cells
+            )));
+        }
+        Ok(())
+    }
+
+    fn see(&mut self, row: u32, col: u32) -> Result<()> {
+        self.cells += 1;
+        let (r, c) = (row as u64 + 1, col as u64 + 1);
+        if r > self.rows || c > self.cols {
+            self.rows = self.rows.max(r);
+            self.cols = self.cols.max(c);
+            self.check_range(self.rows, self.cols)?;
+        }
+        Ok(())
+    }
+}
+
+fn read_xlsx(
+    path: &Path,
+    wb: &mut calamine::Xlsx<BufReader<File>>,
+    limits: &Limits,
+    visitor: &mut dyn SheetVisitor,
+) -> Result<()> {
+    let epoch_1904 = wb.has_1904_epoch();
+    for sheet in wb.sheet_names() {
+        if !visitor.begin_sheet(&sheet, epoch_1904) {
+            continue;
+        }
+        let mut reader = match wb.worksheet_cells_reader(&sheet) {
+            Ok(r) => r,
+            Err(e) => {
+                visitor.unreadable_sheet(&sheet, e.to_string());
+                continue;
+            }
+        };
+        let mut extent = Extent::new(path, &sheet, limits);
+        let dims = reader.dimensions();
+        if dims.end >= dims.start && dims.end != (0, 0) {
+            extent.check_range(dims.end.0 as u64 + 1, dims.end.1 as u64 + 1)?;
+        }
+        let mut current: Option<u32> = None;
+        let mut cells: Vec<Cell> = Vec::new();
+        loop {
+            let record = reader.next_cell_with_formula_metadata().map_err(|e| Error::Unreadable {
+                file: path.to_path_buf(),
+                why: format!("sheet {sheet:?}: cannot read cells ({e})"),
+            })?;
+            let Some(record) = record else { break };
+            let (row, col) = record.pos;
+            extent.see(row, col)?;
+            if current != Some(row) {
+                if let Some(r) = current {
+                    if !cells.is_empty() && !visitor.row(r, &cells)? {
+                        cells.clear();
+                        current = None;
+                        break;
+                    }
+                }
+                cells.clear();
+                current = Some(row);
+            }
+            let mut cell = from_data_ref(record.value, epoch_1904);
+            if cell == Cell::Empty {
+                if let Some(f) = record.formula {
+                    cell = Cell::NoCachedValue(format!("{f:?}"));
+                }
+            }
+            if cell != Cell::Empty {
+                let col = col as usize;
+                if cells.len() <= col {
+                    cells.resize(col + 1, Cell::Empty);
+                }
+                cells[col] = cell;
+            }
+        }
+        if let Some(r) = current {
+            if !cells.is_empty() {
+                visitor.row(r, &cells)?;
+            }
+        }
+        visitor.end_sheet()?;
+    }
+    Ok(())
+}
+
+fn from_data_ref(value: DataRef<'_>, epoch_1904: bool) -> Cell {
+    match value {
+        DataRef::Int(i) => Cell::Number(i as f64),
+        DataRef::Float(f) => Cell::Number(f),
+        DataRef::String(s) => Cell::Text(s),
+        DataRef::SharedString(s) => Cell::Text(s.to_string()),
+        DataRef::Bool(b) => Cell::Bool(b),
+        DataRef::DateTime(d) => excel_datetime(&d, epoch_1904),
+        DataRef::DateTimeIso(s) => Cell::Text(s),
+        DataRef::DurationIso(s) => Cell::Text(s),
+        DataRef::Error(e) => Cell::Error(e.to_string()),
+        DataRef::Empty => Cell::Empty,
+    }
+}
+
+fn from_data(value: &Data, epoch_1904: bool) -> Cell {
+    match value {
+        Data::Int(i) => Cell::Number(*i as f64),
+        Data::Float(f) => Cell::Number(*f),
+        Data::String(s) => Cell::Text(s.clone()),
+        Data::Bool(b) => Cell::Bool(*b),
+        Data::DateTime(d) => excel_datetime(d, epoch_1904),
+        Data::DateTimeIso(s) => Cell::Text(s.clone()),
+        Data::DurationIso(s) => Cell::Text(s.clone()),
+        Data::Error(e) => Cell::Error(e.to_string()),
+        Data::Empty => Cell::Empty,
+    }
+}
+
+/// A date-formatted cell. Durations (`[h]:mm`) stay numbers; serials outside Excel's
+/// range are kept as bad dates rather than clamped, as calamine would.
+fn excel_datetime(d: &calamine::ExcelDateTime, epoch_1904: bool) -> Cell {
+    if d.is_duration() {
+        return Cell::Number(d.as_f64());
+    }
+    let serial = d.as_f64();
+    // 9999-12-31 is serial 2,958,465 in the 1900 system, 1,462 less in the 1904 one.
+    let max = if epoch_1904 { 2_957_004.0 } else { 2_958_466.0 };
+    if !(0.0..max).contains(&serial) {
+        return Cell::BadDate(serial);
+    }
+    match d.as_datetime() {
+        Some(dt) => Cell::DateTime(dt),
+        None => Cell::BadDate(serial),
+    }
+}
+
+fn read_ranges(
+    path: &Path,
+    wb: &mut calamine::Sheets<BufReader<File>>,
+    format: Format,
+    limits: &Limits,
+    visitor: &mut dyn SheetVisitor,
+) -> Result<()> {
+    // Only date-formatted cells carry the 1904 flag, which calamine applies itself; ods
+    // has no serial dates.
+    let epoch_1904 = match wb {
+        calamine::Sheets::Xls(x) => x.has_1904_epoch(),
+        _ => false,
+    };
+    for sheet in wb.sheet_names() {
+        if !visitor.begin_sheet(&sheet, epoch_1904) {
+            continue;
+        }
+        let range = match wb.worksheet_range(&sheet) {
+            Ok(r) => r,
+            Err(e) => {
+                visitor.unreadable_sheet(&sheet, e.to_string());
+                continue;
+            }
+        };
+        let extent = Extent::new(path, &sheet, limits);
+        let (h, w) = range.get_size();
+        extent.check_range(h as u64, w as u64)?;
+        let (row0, col0) = range.start().unwrap_or((0, 0));
+        if col0 >= MAX_COLS {
+            return Err(extent.limit("a cell past column XFD".into()));
+        }
+        // Formulas without a cached value read as empty cells; ods keeps their text apart.
+        let formulas = match format {
+            Format::Ods => wb.worksheet_formula(&sheet).ok(),
+            _ => None,
+        };
+        let mut cells: Vec<Cell> = Vec::new();
+        for (i, values) in range.rows().enumerate() {
+            let row = row0 + i as u32;
+            cells.clear();
+            cells.resize(col0 as usize, Cell::Empty);
+            cells.extend(values.iter().map(|v| from_data(v, epoch_1904)));
+            if let Some(f) = &formulas {
+                for (c, cell) in cells.iter_mut().enumerate() {
+                    if *cell == Cell::Empty {
+                        if let Some(text) = f.get_value((row, c as u32)).filter(|t| !t.is_empty()) {
+                            *cell = Cell::NoCachedValue(text.clone());
+                        }
+                    }
+                }
+            }
+            while cells.last() == Some(&Cell::Empty) {
+                cells.pop();
+            }
+            if !cells.is_empty() && !visitor.row(row, &cells)? {
+                break;
+            }
+        }
+        visitor.end_sheet()?;
+    }
+    Ok(())
+}
+
+/// A csv file is one sheet named after the file. UTF-8 (with or without BOM) or GB18030;
+/// delimiter comma, semicolon or tab, whichever the first lines use most.
+fn read_csv(path: &Path, visitor: &mut dyn SheetVisitor) -> Result<()> {
+    let bytes = std::fs::read(path).map_err(|e| Error::Unreadable {
+        file: path.to_path_buf(),
+        why: format!("cannot read the file ({e})"),
+    })?;
+    let text = decode_csv(&bytes);
+    let sheet = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    if !visitor.begin_sheet(&sheet, false) {
+        return Ok(());
+    }
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(detect_delimiter(&text))
+        .from_reader(text.as_bytes());
+    let mut cells: Vec<Cell> = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        let record = record.map_err(|e| Error::Unreadable {
+            file: path.to_path_buf(),
+            why: format!("row {}: cannot parse csv ({e})", i + 1),
+        })?;
+        if i as u32 >= MAX_ROWS {
+            return Err(Error::Limit {
+                file: path.to_path_buf(),
+                sheet: String::new(),
+                why: "more than 1,048,576 rows".into(),
+            });
+        }
+        cells.clear();
+        cells.extend(record.iter().map(|s| if s.is_empty() { Cell::Empty } else { Cell::Text(s.to_string()) }));
+        while cells.last().is_some_and(Cell::is_blank) {
+            cells.pop();
+        }
+        if !cells.is_empty() && !visitor.row(i as u32, &cells)? {
+            break;
+        }
+    }
+    visitor.end_sheet()
+}
+
+/// UTF-8 (a BOM is dropped) if the bytes are valid UTF-8, else GB18030.
+pub fn decode_csv(bytes: &[u8]) -> String {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(s) => s.to_string(),
+        Err(_) => encoding_rs::GB18030.decode(bytes).0.into_owned(),
+    }
+}
+
+/// The delimiter used most, outside quotes, in the first lines.
+pub fn detect_delimiter(text: &str) -> u8 {
+    let mut counts = [0usize; 3];
+    let mut in_quotes = false;
+    for (lines, c) in text.chars().scan(0usize, |lines, c| {
+        if c == '\n' {
+            *lines += 1;
+        }
+        Some((*lines, c))
+    }) {
+        if lines >= 20 {
+            break;
+        }
+        match c {
+            '"' => in_quotes = !in_quotes,
+            ',' if !in_quotes => counts[0] += 1,
+            ';' if !in_quotes => counts[1] += 1,
+            '\t' if !in_quotes => counts[2] += 1,
+            _ => {}
+        }
+    }
+    let best = (0..3).max_by_key(|&i| (counts[i], std::cmp::Reverse(i))).unwrap_or(0);
+    [b',', b';', b'\t'][best]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_encodings() {
+        assert_eq!(decode_csv("\u{feff}订单号,金额".as_bytes()), "订单号,金额");
+        let (gb, _, _) = encoding_rs::GB18030.encode("订单号,金额");
+        assert_eq!(decode_csv(&gb), "订单号,金额");
+    }
+
+    #[test]
+    fn csv_delimiters() {
+        assert_eq!(detect_delimiter("a,b,c\n1,2,3\n"), b',');
+        assert_eq!(detect_delimiter("a;b;c\n\"1,5\";2;3\n"), b';');
+        assert_eq!(detect_delimiter("a\tb\tc\n1\t2\t3\n"), b'\t');
+    }
+}

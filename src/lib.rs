@@ -1,0 +1,150 @@
+//! salesplan: monthly Excel sales exports → the sales-leadership work plan.
+//!
+//! The pipeline, end to end: load config → [`ingest`] (workbooks → typed [`model`]
+//! tables) → [`figures`] (tables → [`figures::Metrics`]) → [`output`] (metrics.json,
+//! metrics.xlsx, written atomically). Data flows one way down this list.
+
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod error;
+pub mod figures;
+pub mod ingest;
+pub mod model;
+pub mod output;
+
+use std::path::{Path, PathBuf};
+
+pub use config::Config;
+pub use error::{Error, Result};
+use figures::alerts::Status;
+use figures::periods::Month;
+use ingest::{Ingested, Rejection};
+
+/// How many rejected cells are printed; all of them go to the csv.
+pub const REJECTIONS_SHOWN: usize = 50;
+
+/// What `run` needs.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    pub input: PathBuf,
+    pub config: Option<PathBuf>,
+    pub month: Option<Month>,
+    pub out: PathBuf,
+    pub lang: Option<String>,
+    pub max_rejected_share: Option<f64>,
+}
+
+/// What a finished run wrote and found.
+#[derive(Debug)]
+pub struct RunOutcome {
+    pub folder: PathBuf,
+    pub month: Month,
+    /// The worst alert, if any figure has a threshold.
+    pub worst: Option<Status>,
+    pub rejected_rows: usize,
+}
+
+/// Loads the configuration and applies command-line overrides.
+pub fn load_config(path: Option<&Path>, lang: Option<&str>, share: Option<f64>) -> Result<Config> {
+    let mut config = Config::load(path)?;
+    if let Some(l) = lang {
+        config.lang = l.to_string();
+    }
+    if let Some(s) = share {
+        if !(0.0..=1.0).contains(&s) {
+            return Err(Error::Config(format!("--max-rejected-share must be between 0 and 1, not {s}")));
+        }
+        config.max_rejected_share = s;
+    }
+    Ok(config)
+}
+
+/// The report month: the one asked for, else the latest month with orders.
+fn report_month(ingested: &Ingested, asked: Option<Month>) -> Result<Month> {
+    if let Some(m) = asked {
+        return Ok(m);
+    }
+    figures::latest_month(&ingested.tables)?.ok_or_else(|| Error::NoOrders {
+        dir: PathBuf::from("the inputs"),
+        seen: ": the orders table has no (not cancelled) rows".into(),
+    })
+}
+
+/// The rejected-rows listing: the first [`REJECTIONS_SHOWN`] lines.
+pub fn rejection_summary(rejections: &[Rejection]) -> String {
+    let mut lines: Vec<String> =
+        rejections.iter().take(REJECTIONS_SHOWN).map(|r| format!("  {r}")).collect();
+    if rejections.len() > REJECTIONS_SHOWN {
+        lines.push(format!("  … and {} more", rejections.len() - REJECTIONS_SHOWN));
+    }
+    lines.join("\n")
+}
+
+/// Refuses the run when more rows were rejected than allowed, writing the listing to
+/// `out/rejected-<month>.csv` (the only file a refused run writes).
+fn enforce_rejections(ingested: &Ingested, config: &Config, out: &Path, month: Option<Month>) -> Result<()> {
+    let rejected = ingested.quality.rows_rejected();
+    if rejected == 0 {
+        return Ok(());
+    }
+    let read = ingested.quality.rows_read().max(1);
+    let share = rejected as f64 / read as f64;
+    if share <= config.max_rejected_share {
+        tracing::warn!(rejected, share, "rows rejected, within --max-rejected-share");
+        return Ok(());
+    }
+    let name = match month {
+        Some(m) => format!("rejected-{m}.csv"),
+        None => "rejected.csv".to_string(),
+    };
+    let path = out.join(name);
+    output::write_file(&path, &output::rejected_csv(&ingested.rejections)?)?;
+    Err(Error::Rejected {
+        count: rejected,
+        max_share: config.max_rejected_share,
+        listing: format!("{}\n{}", path.display(), rejection_summary(&ingested.rejections)),
+    })
+}
+
+/// `salesplan run`: inputs → figures → outputs/<month>/.
+pub fn run(opts: &RunOptions) -> Result<RunOutcome> {
+    let config = load_config(opts.config.as_deref(), opts.lang.as_deref(), opts.max_rejected_share)?;
+    let ingested = ingest::read_inputs(&opts.input, &config)?;
+    let month = report_month(&ingested, opts.month).ok();
+    enforce_rejections(&ingested, &config, &opts.out, month.or(opts.month))?;
+    let month = report_month(&ingested, opts.month)?;
+    tracing::info!(%month, "computing figures");
+    let rejections = ingested.rejections.clone();
+    let metrics = figures::compute(&ingested.tables, month, &config, ingested.quality)?;
+    let mut files = vec![output::metrics_json(&metrics)?, output::xlsx::metrics_xlsx(&metrics, &config.lang)?];
+    if !rejections.is_empty() {
+        files.push(output::OutputFile { name: "rejected.csv".into(), bytes: output::rejected_csv(&rejections)? });
+    }
+    let folder = output::write_folder(&opts.out, &month.to_string(), &files)?;
+    tracing::info!(folder = %folder.display(), "written");
+    Ok(RunOutcome {
+        folder,
+        month,
+        worst: metrics.alerts.iter().map(|a| a.status).max(),
+        rejected_rows: rejections.len(),
+    })
+}
+
+/// What `check` found.
+#[derive(Debug)]
+pub struct CheckOutcome {
+    pub quality: ingest::DataQuality,
+    pub rejections: Vec<Rejection>,
+    pub month: Option<Month>,
+}
+
+/// `salesplan check`: reads and validates the inputs; writes nothing but the
+/// rejected-rows listing.
+pub fn check(input: &Path, config: Option<&Path>, share: Option<f64>, out: &Path) -> Result<CheckOutcome> {
+    let config = load_config(config, None, share)?;
+    let ingested = ingest::read_inputs(input, &config)?;
+    let month = figures::latest_month(&ingested.tables)?;
+    enforce_rejections(&ingested, &config, out, month)?;
+    Ok(CheckOutcome { quality: ingested.quality, rejections: ingested.rejections, month })
+}

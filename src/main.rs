@@ -1,0 +1,121 @@
+//! The `salesplan` binary: parse the command line, start logging, call the library, and
+//! map the outcome to an exit code a scheduler can act on (SPEC §1).
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use clap::Parser;
+use salesplan::cli::{Cli, Command, FailOn, LogFormat};
+use salesplan::error::exit;
+use salesplan::figures::alerts::Status;
+
+fn init_logging(cli: &Cli) {
+    let level = match (cli.quiet, cli.verbose) {
+        (true, _) => "error",
+        (false, 0) => "warn",
+        (false, 1) => "info",
+        _ => "debug",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("SALESPLAN_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("salesplan={level}")));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false);
+    match cli.log_format {
+        LogFormat::Json => builder.json().init(),
+        LogFormat::Text => builder.with_ansi(std::io::stderr().is_terminal()).init(),
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(&cli);
+    let code = match run(&cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("salesplan: error: {e}");
+            e.exit_code()
+        }
+    };
+    ExitCode::from(code as u8)
+}
+
+fn run(cli: &Cli) -> Result<i32, salesplan::Error> {
+    match &cli.command {
+        Command::Run(a) => {
+            let opts = salesplan::RunOptions {
+                input: a.input.input.clone(),
+                config: a.input.config.clone(),
+                month: a.month,
+                out: a.out.clone(),
+                lang: a.lang.clone(),
+                max_rejected_share: a.input.max_rejected_share,
+            };
+            let outcome = salesplan::run(&opts)?;
+            if !cli.quiet {
+                println!("wrote {} (month {})", outcome.folder.display(), outcome.month);
+                if outcome.rejected_rows > 0 {
+                    println!("{} rejected cell(s) dropped; see rejected.csv", outcome.rejected_rows);
+                }
+            }
+            let fails = match (a.fail_on, outcome.worst) {
+                (Some(FailOn::Red), Some(Status::Red)) => true,
+                (Some(FailOn::Amber), Some(Status::Red | Status::Amber)) => true,
+                _ => false,
+            };
+            Ok(if fails { exit::ALERTS } else { exit::OK })
+        }
+        Command::Check(a) => {
+            let outcome = salesplan::check(
+                &a.input.input,
+                a.input.config.as_deref(),
+                a.input.max_rejected_share,
+                &a.out,
+            )?;
+            if !cli.quiet {
+                print!("{}", check_report(&outcome));
+            }
+            Ok(exit::OK)
+        }
+        Command::Demo(a) => {
+            let written = salesplan::demo::write(&salesplan::demo::DemoOptions {
+                out: a.out.clone(),
+                months: a.months,
+                rows: a.rows,
+                seed: a.seed,
+                last_month: a.last_month,
+            })?;
+            if !cli.quiet {
+                for f in written {
+                    println!("wrote {}", f.display());
+                }
+            }
+            Ok(exit::OK)
+        }
+    }
+}
+
+fn check_report(o: &salesplan::CheckOutcome) -> String {
+    let mut s = String::new();
+    if let Some(m) = o.month {
+        s.push_str(&format!("latest month with orders: {m}\n"));
+    }
+    s.push_str(&format!(
+        "{:<12} {:>5} {:>10} {:>10} {:>10} {:>8} {:>10}\n",
+        "table", "files", "rows read", "used", "rejected", "totals", "cancelled"
+    ));
+    for (name, t) in &o.quality.tables {
+        s.push_str(&format!(
+            "{:<12} {:>5} {:>10} {:>10} {:>10} {:>8} {:>10}\n",
+            name, t.files, t.rows_read, t.rows_used, t.rows_rejected, t.totals_rows, t.cancelled_rows
+        ));
+    }
+    for i in &o.quality.ignored_sheets {
+        s.push_str(&format!("ignored: {} › {}: {}\n", i.file, i.sheet, i.reason));
+    }
+    if !o.rejections.is_empty() {
+        s.push_str(&format!("rejected cells (within --max-rejected-share):\n{}\n", salesplan::rejection_summary(&o.rejections)));
+    }
+    s
+}

@@ -1,0 +1,140 @@
+//! The typed tables that ingest hands to the figures: one polars `DataFrame` per table of
+//! SPEC §2, with the canonical column names and types (text → String, number → Float64,
+//! date → Date, datetime → Datetime(ms)). Orders carry a derived `cancelled` flag.
+
+use std::collections::BTreeMap;
+
+use polars::prelude::*;
+
+use crate::error::Result;
+use crate::ingest::coerce::is_cancelled_status;
+use crate::ingest::schema::TableKind;
+use crate::ingest::sheet::{ColumnValues, TableRows};
+
+/// Every table that was found; `orders` is always there.
+#[derive(Debug, Clone)]
+pub struct Tables {
+    frames: BTreeMap<TableKind, DataFrame>,
+}
+
+impl Tables {
+    /// Builds the frames from ingest's accumulated rows.
+    pub fn from_rows(rows: BTreeMap<TableKind, TableRows>) -> Result<Tables> {
+        let mut frames = BTreeMap::new();
+        for (kind, rows) in rows {
+            let mut columns = Vec::with_capacity(rows.columns.len() + 1);
+            for (spec, values) in kind.columns().iter().zip(rows.columns) {
+                columns.push(column(spec.name, values)?);
+            }
+            if kind == TableKind::Orders {
+                let status = columns
+                    .iter()
+                    .find(|c| c.name().as_str() == "status")
+                    .map(|c| c.str().map(|s| s.iter().map(|v| v.is_some_and(is_cancelled_status)).collect::<Vec<bool>>()))
+                    .transpose()?
+                    .unwrap_or_else(|| vec![false; rows.rows]);
+                columns.push(Column::new("cancelled".into(), status));
+            }
+            if kind == TableKind::Targets {
+                columns.extend(period_columns(&columns)?);
+            }
+            frames.insert(kind, DataFrame::new(rows.rows, columns)?);
+        }
+        Ok(Tables { frames })
+    }
+
+    /// Builds tables straight from frames (tests, benchmarks). Orders need a `cancelled`
+    /// column.
+    pub fn from_frames(frames: impl IntoIterator<Item = (TableKind, DataFrame)>) -> Tables {
+        Tables { frames: frames.into_iter().collect() }
+    }
+
+    /// A table, if the inputs had it.
+    pub fn get(&self, kind: TableKind) -> Option<&DataFrame> {
+        self.frames.get(&kind)
+    }
+
+    /// Whether a table was found (even with no rows).
+    pub fn has(&self, kind: TableKind) -> bool {
+        self.frames.contains_key(&kind)
+    }
+
+    /// All orders lines, cancelled ones included.
+    pub fn orders(&self) -> DataFrame {
+        self.frames.get(&TableKind::Orders).cloned().unwrap_or_else(|| empty(TableKind::Orders))
+    }
+
+    /// Orders lines that count: everything but cancelled orders (SPEC §2).
+    pub fn active_orders(&self) -> LazyFrame {
+        self.orders().lazy().filter(col("cancelled").not())
+    }
+
+    /// How many orders lines are cancelled.
+    pub fn cancelled_rows(&self) -> usize {
+        self.frames
+            .get(&TableKind::Orders)
+            .and_then(|df| df.column("cancelled").ok())
+            .and_then(|c| c.bool().ok().map(|b| b.sum().unwrap_or(0) as usize))
+            .unwrap_or(0)
+    }
+}
+
+/// A normalised target period (`2026-10`, `2026-Q4`, `2026`) as its first month's index
+/// ([`crate::figures::periods::Month::index`]) and its length in months.
+pub fn period_bounds(period: &str) -> Option<(i32, i32)> {
+    let year: i32 = period.get(..4)?.parse().ok()?;
+    match period.get(4..) {
+        Some("") => Some((year * 12, 12)),
+        Some(rest) => {
+            if let Some(q) = rest.strip_prefix("-Q") {
+                let q: i32 = q.parse().ok()?;
+                Some((year * 12 + (q - 1) * 3, 3))
+            } else {
+                let m: i32 = rest.strip_prefix('-')?.parse().ok()?;
+                Some((year * 12 + m - 1, 1))
+            }
+        }
+        None => None,
+    }
+}
+
+/// `period_first` and `period_months` from the targets' `period` column.
+fn period_columns(columns: &[Column]) -> Result<Vec<Column>> {
+    let period = columns
+        .iter()
+        .find(|c| c.name().as_str() == "period")
+        .map(|c| c.str().cloned())
+        .transpose()?;
+    let bounds: Vec<Option<(i32, i32)>> = period
+        .map(|p| p.iter().map(|v| v.and_then(period_bounds)).collect())
+        .unwrap_or_default();
+    Ok(vec![
+        Column::new("period_first".into(), bounds.iter().map(|b| b.map(|b| b.0)).collect::<Vec<_>>()),
+        Column::new("period_months".into(), bounds.iter().map(|b| b.map(|b| b.1)).collect::<Vec<_>>()),
+    ])
+}
+
+fn column(name: &str, values: ColumnValues) -> Result<Column> {
+    Ok(match values {
+        ColumnValues::Text(v) => Column::new(name.into(), v),
+        ColumnValues::Number(v) => Column::new(name.into(), v),
+        ColumnValues::Date(v) => Column::new(name.into(), v).cast(&DataType::Date)?,
+        ColumnValues::DateTime(v) => Column::new(name.into(), v)
+            .cast(&DataType::Datetime(TimeUnit::Milliseconds, None))?,
+    })
+}
+
+/// An empty frame with a table's columns.
+pub fn empty(kind: TableKind) -> DataFrame {
+    let rows = TableRows::new(kind);
+    let mut columns: Vec<Column> = kind
+        .columns()
+        .iter()
+        .zip(rows.columns)
+        .filter_map(|(spec, v)| column(spec.name, v).ok())
+        .collect();
+    if kind == TableKind::Orders {
+        columns.push(Column::new("cancelled".into(), Vec::<bool>::new()));
+    }
+    DataFrame::new(0, columns).unwrap_or_default()
+}

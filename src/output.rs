@@ -1,0 +1,116 @@
+//! The output folder: every file of a run is made in memory first, then written to a
+//! temporary folder beside the target, synced, and renamed into place, so a failed run
+//! never leaves a half-written or mixed `outputs/<month>/`.
+
+pub mod xlsx;
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::figures::Metrics;
+use crate::ingest::Rejection;
+
+/// One output file: its name in the folder and its bytes.
+pub struct OutputFile {
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// `metrics.json`, pretty-printed, with a final newline.
+pub fn metrics_json(metrics: &Metrics) -> Result<OutputFile> {
+    let mut bytes = serde_json::to_vec_pretty(metrics)
+        .map_err(|e| Error::Internal(format!("cannot serialise metrics ({e})")))?;
+    bytes.push(b'\n');
+    Ok(OutputFile { name: "metrics.json".into(), bytes })
+}
+
+/// Rejected rows as csv (UTF-8 with BOM, so Excel opens it right).
+pub fn rejected_csv(rejections: &[Rejection]) -> Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+    w.write_record(["file", "sheet", "row", "column", "field", "expected", "found"])
+        .and_then(|_| {
+            for r in rejections {
+                w.write_record([
+                    r.file.as_str(),
+                    r.sheet.as_str(),
+                    &r.row.to_string(),
+                    r.column.as_str(),
+                    r.field,
+                    r.expected,
+                    r.found.as_str(),
+                ])?;
+            }
+            Ok(())
+        })
+        .map_err(|e| Error::Internal(format!("cannot write csv ({e})")))?;
+    w.into_inner().map_err(|e| Error::Internal(format!("cannot write csv ({e})")))
+}
+
+fn write_err(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
+    move |source| Error::Write { path: path.to_path_buf(), source }
+}
+
+/// Writes one file in place (through a temporary name and a rename).
+pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    if let Some(parent) = path.parent() {
+        fs::create_dir_all(parent).map_err(write_err(parent))?;
+    }
+    let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
+    let result = (|| {
+        let mut f = fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result.map_err(write_err(path))
+}
+
+/// Writes `files` as the folder `root/name`, replacing any earlier one only once every
+/// file is written and synced.
+pub fn write_folder(root: &Path, name: &str, files: &[OutputFile]) -> Result<PathBuf> {
+    fs::create_dir_all(root).map_err(write_err(root))?;
+    let target = root.join(name);
+    let pid = std::process::id();
+    let tmp = root.join(format!(".{name}.tmp-{pid}"));
+    let old = root.join(format!(".{name}.old-{pid}"));
+    let _ = fs::remove_dir_all(&tmp);
+    let written = (|| -> std::io::Result<()> {
+        fs::create_dir(&tmp)?;
+        for f in files {
+            let mut out = fs::File::create(tmp.join(&f.name))?;
+            out.write_all(&f.bytes)?;
+            out.sync_all()?;
+        }
+        fs::File::open(&tmp)?.sync_all()
+    })();
+    if let Err(e) = written {
+        let _ = fs::remove_dir_all(&tmp);
+        return Err(Error::Write { path: target, source: e });
+    }
+    let had_old = target.exists();
+    if had_old {
+        fs::rename(&target, &old).map_err(|e| {
+            let _ = fs::remove_dir_all(&tmp);
+            Error::Write { path: target.clone(), source: e }
+        })?;
+    }
+    if let Err(e) = fs::rename(&tmp, &target) {
+        if had_old {
+            let _ = fs::rename(&old, &target);
+        }
+        let _ = fs::remove_dir_all(&tmp);
+        return Err(Error::Write { path: target, source: e });
+    }
+    if had_old {
+        let _ = fs::remove_dir_all(&old);
+    }
+    if let Ok(d) = fs::File::open(root) {
+        let _ = d.sync_all();
+    }
+    Ok(target)
+}
