@@ -173,10 +173,15 @@ impl Config {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => {
                 return Ok(Config::default());
             }
-            Err(e) => return Err(Error::Config(format!("cannot read {} ({e})", path.display()))),
+            Err(e) => {
+                return Err(Error::Config(format!(
+                    "cannot read {} ({e})",
+                    path.display()
+                )))
+            }
         };
-        let raw: RawConfig = toml::from_str(&text)
-            .map_err(|e| Error::Config(format!("{}: {e}", path.display())))?;
+        let raw: RawConfig =
+            toml::from_str(&text).map_err(|e| Error::Config(format!("{}: {e}", path.display())))?;
         let base = path.parent().unwrap_or(Path::new("."));
         Config::resolve(raw, base).map_err(|e| match e {
             Error::Config(m) => Error::Config(format!("{}: {m}", path.display())),
@@ -193,7 +198,9 @@ impl Config {
         }
         let max_rejected_share = raw.max_rejected_share.unwrap_or(0.0);
         if !(0.0..=1.0).contains(&max_rejected_share) {
-            return bad(format!("max_rejected_share must be between 0 and 1, not {max_rejected_share}"));
+            return bad(format!(
+                "max_rejected_share must be between 0 and 1, not {max_rejected_share}"
+            ));
         }
         let mut limits = Limits::default();
         if let Some(l) = raw.limits {
@@ -235,20 +242,31 @@ impl Config {
         if let Some(t) = raw.thresholds {
             let set = |v: &mut f64, o: Option<f64>| *v = o.unwrap_or(*v);
             set(&mut thresholds.expense_ratio_max, t.expense_ratio_max);
-            set(&mut thresholds.new_customer_revenue_share_min, t.new_customer_revenue_share_min);
+            set(
+                &mut thresholds.new_customer_revenue_share_min,
+                t.new_customer_revenue_share_min,
+            );
             set(&mut thresholds.attainment_green, t.attainment_green);
             set(&mut thresholds.attainment_amber, t.attainment_amber);
-            set(&mut thresholds.inquiry_conversion_min, t.inquiry_conversion_min);
+            set(
+                &mut thresholds.inquiry_conversion_min,
+                t.inquiry_conversion_min,
+            );
             set(&mut thresholds.response_sla_hours, t.response_sla_hours);
             set(&mut thresholds.response_sla_min, t.response_sla_min);
-            set(&mut thresholds.follow_up_coverage_min, t.follow_up_coverage_min);
+            set(
+                &mut thresholds.follow_up_coverage_min,
+                t.follow_up_coverage_min,
+            );
             set(&mut thresholds.inventory_days_min, t.inventory_days_min);
         }
         if thresholds.attainment_amber > thresholds.attainment_green {
             return bad("thresholds.attainment_amber must not be above attainment_green".into());
         }
         let stages = raw.stages.unwrap_or_else(|| {
-            ["线索", "询盘", "报价", "谈判", "成交"].map(String::from).to_vec()
+            ["线索", "询盘", "报价", "谈判", "成交"]
+                .map(String::from)
+                .to_vec()
         });
         if stages.is_empty() {
             return bad("stages must name at least one stage".into());
@@ -276,7 +294,10 @@ impl Config {
 fn table_by_name(name: &str) -> Result<TableKind> {
     TableKind::from_name(name).ok_or_else(|| {
         let names: Vec<&str> = TableKind::ALL.iter().map(|t| t.name()).collect();
-        Error::Config(format!("unknown table {name:?} (known: {}, or ignore)", names.join(", ")))
+        Error::Config(format!(
+            "unknown table {name:?} (known: {}, or ignore)",
+            names.join(", ")
+        ))
     })
 }
 
@@ -327,16 +348,23 @@ mod tests {
         )
         .unwrap();
         let c = Config::resolve(raw, Path::new(".")).unwrap();
-        let rule = c.sheet_rule(Path::new("sub/销售记录.xlsx"), "Sheet1").unwrap();
+        let rule = c
+            .sheet_rule(Path::new("sub/销售记录.xlsx"), "Sheet1")
+            .unwrap();
         assert_eq!(rule.header_row, Some(1));
         assert_eq!(rule.columns.get("销售代表id"), Some(&"rep_id"));
-        assert_eq!(c.columns[&TableKind::Orders].get("类别"), Some(&"product_line"));
+        assert_eq!(
+            c.columns[&TableKind::Orders].get("类别"),
+            Some(&"product_line")
+        );
     }
 
     #[test]
     fn mistakes_are_named() {
         let raw: RawConfig = toml::from_str("[columns.orders]\n\"x\" = \"amout\"").unwrap();
-        let e = Config::resolve(raw, Path::new(".")).unwrap_err().to_string();
+        let e = Config::resolve(raw, Path::new("."))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("no column \"amout\""), "{e}");
         assert!(toml::from_str::<RawConfig>("colour = 1").is_err());
     }

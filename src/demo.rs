@@ -78,22 +78,34 @@ const REGIONS: [&str; 5] = ["华东", "华南", "华北", "西南", "华中"];
 const REGION_WEIGHT: [f64; 5] = [0.30, 0.24, 0.20, 0.12, 0.14];
 const PRODUCT_LINES: [&str; 4] = ["智能终端", "配件", "软件服务", "工业设备"];
 const PRODUCT_WEIGHT: [f64; 4] = [0.38, 0.30, 0.17, 0.15];
-const UNIT_PRICE: [f64; 4] = [2_600.0, 180.0, 9_800.0, 42_000.0];
+const UNIT_PRICE: [f64; 4] = [1_680.0, 96.0, 4_800.0, 12_800.0];
 const SEGMENTS: [&str; 3] = ["大客户", "中小企业", "渠道商"];
 const SEGMENT_WEIGHT: [f64; 3] = [0.15, 0.60, 0.25];
 /// Order frequency (orders per month) by segment.
 const SEGMENT_RATE: [f64; 3] = [1.6, 0.55, 0.9];
 /// Month-of-year demand: the Spring Festival dip, the year-end push.
-const SEASON: [f64; 12] = [0.85, 0.68, 0.95, 1.0, 1.02, 1.08, 0.94, 0.93, 1.04, 1.1, 1.16, 1.3];
+const SEASON: [f64; 12] = [
+    0.85, 0.68, 0.95, 1.0, 1.02, 1.08, 0.94, 0.93, 1.04, 1.1, 1.16, 1.3,
+];
 const SURNAMES: [&str; 20] = [
-    "王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "胡", "朱", "高", "林", "何", "郭", "马", "罗",
+    "王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "胡", "朱", "高", "林",
+    "何", "郭", "马", "罗",
 ];
 const GIVEN: [&str; 20] = [
-    "伟", "芳", "娜", "敏", "静", "磊", "洋", "勇", "艳", "杰", "涛", "明", "超", "霞", "平", "刚", "婷", "鹏", "华", "军",
+    "伟", "芳", "娜", "敏", "静", "磊", "洋", "勇", "艳", "杰", "涛", "明", "超", "霞", "平", "刚",
+    "婷", "鹏", "华", "军",
 ];
-const COMPANY_WORDS: [&str; 12] =
-    ["华信", "鼎盛", "创达", "恒远", "瑞丰", "德润", "天合", "卓越", "宏图", "新元", "博雅", "启航"];
-const COMPANY_KINDS: [&str; 6] = ["科技有限公司", "贸易有限公司", "电子有限公司", "实业有限公司", "智能设备有限公司", "商贸有限公司"];
+const COMPANY_WORDS: [&str; 12] = [
+    "华信", "鼎盛", "创达", "恒远", "瑞丰", "德润", "天合", "卓越", "宏图", "新元", "博雅", "启航",
+];
+const COMPANY_KINDS: [&str; 6] = [
+    "科技有限公司",
+    "贸易有限公司",
+    "电子有限公司",
+    "实业有限公司",
+    "智能设备有限公司",
+    "商贸有限公司",
+];
 const EXPENSE_CATEGORIES: [&str; 5] = ["差旅费", "业务招待费", "市场推广费", "办公费", "销售佣金"];
 const EXPENSE_SPLIT: [f64; 5] = [0.28, 0.18, 0.24, 0.10, 0.20];
 
@@ -152,7 +164,10 @@ struct SheetSpec {
 }
 
 fn xerr(path: &Path) -> impl Fn(XlsxError) -> Error + '_ {
-    move |e| Error::Write { path: path.to_path_buf(), source: std::io::Error::other(e.to_string()) }
+    move |e| Error::Write {
+        path: path.to_path_buf(),
+        source: std::io::Error::other(e.to_string()),
+    }
 }
 
 fn excel_date(d: NaiveDate) -> std::result::Result<ExcelDateTime, XlsxError> {
@@ -162,9 +177,17 @@ fn excel_date(d: NaiveDate) -> std::result::Result<ExcelDateTime, XlsxError> {
 fn write_workbook(path: &Path, created: NaiveDate, sheets: &[SheetSpec]) -> Result<()> {
     let err = xerr(path);
     let mut wb = Workbook::new();
-    wb.set_properties(&DocProperties::new().set_creation_datetime(&excel_date(created).map_err(&err)?));
-    let head = Format::new().set_bold().set_background_color("#D9E1F2").set_align(FormatAlign::Center);
-    let title_fmt = Format::new().set_bold().set_font_size(14).set_align(FormatAlign::Center);
+    wb.set_properties(
+        &DocProperties::new().set_creation_datetime(&excel_date(created).map_err(&err)?),
+    );
+    let head = Format::new()
+        .set_bold()
+        .set_background_color("#D9E1F2")
+        .set_align(FormatAlign::Center);
+    let title_fmt = Format::new()
+        .set_bold()
+        .set_font_size(14)
+        .set_align(FormatAlign::Center);
     let date_fmt = Format::new().set_num_format("yyyy-mm-dd");
     let dt_fmt = Format::new().set_num_format("yyyy-mm-dd hh:mm");
     let money_fmt = Format::new().set_num_format("#,##0.00");
@@ -173,12 +196,14 @@ fn write_workbook(path: &Path, created: NaiveDate, sheets: &[SheetSpec]) -> Resu
         let ws = wb.add_worksheet().set_name(s.name).map_err(&err)?;
         let mut row: u32 = 0;
         if let Some(title) = &s.title {
-            ws.merge_range(0, 0, 0, s.headers.len() as u16 - 1, title, &title_fmt).map_err(&err)?;
+            ws.merge_range(0, 0, 0, s.headers.len() as u16 - 1, title, &title_fmt)
+                .map_err(&err)?;
             row = 2;
         }
         let header_row = row;
         for (c, h) in s.headers.iter().enumerate() {
-            ws.write_string_with_format(row, c as u16, *h, &head).map_err(&err)?;
+            ws.write_string_with_format(row, c as u16, *h, &head)
+                .map_err(&err)?;
             ws.set_column_width(c as u16, 13).map_err(&err)?;
         }
         for r in &s.rows {
@@ -190,11 +215,19 @@ fn write_workbook(path: &Path, created: NaiveDate, sheets: &[SheetSpec]) -> Resu
         if let Some((label_col, sum_cols)) = &s.totals {
             let last = row;
             row += 1;
-            ws.write_string_with_format(row, *label_col as u16, "合计", &bold).map_err(&err)?;
+            ws.write_string_with_format(row, *label_col as u16, "合计", &bold)
+                .map_err(&err)?;
             for &c in sum_cols {
                 let letter = crate::ingest::sheet::column_letter(c);
                 let formula = format!("=SUM({letter}{}:{letter}{})", header_row + 2, last + 1);
-                let total: f64 = s.rows.iter().map(|r| match r.get(c) { Some(V::N(x)) => *x, _ => 0.0 }).sum();
+                let total: f64 = s
+                    .rows
+                    .iter()
+                    .map(|r| match r.get(c) {
+                        Some(V::N(x)) => *x,
+                        _ => 0.0,
+                    })
+                    .sum();
                 ws.write_formula_with_format(row, c as u16, formula.as_str(), &money_fmt)
                     .map_err(&err)?
                     .set_formula_result(row, c as u16, format!("{total}"));
@@ -217,11 +250,16 @@ fn write_cell(
 ) -> std::result::Result<(), XlsxError> {
     match v {
         V::T(x) => ws.write_string(row, c, x).map(|_| ()),
-        V::N(x) => ws.write_number_with_format(row, c, *x, money_fmt).map(|_| ()),
-        V::D(d) => ws.write_datetime_with_format(row, c, excel_date(*d)?, date_fmt).map(|_| ()),
+        V::N(x) => ws
+            .write_number_with_format(row, c, *x, money_fmt)
+            .map(|_| ()),
+        V::D(d) => ws
+            .write_datetime_with_format(row, c, excel_date(*d)?, date_fmt)
+            .map(|_| ()),
         V::Dt(d) => {
             let x = excel_date(d.date())?.and_hms(d.hour() as u16, d.minute() as u8, 0)?;
-            ws.write_datetime_with_format(row, c, &x, dt_fmt).map(|_| ())
+            ws.write_datetime_with_format(row, c, &x, dt_fmt)
+                .map(|_| ())
         }
         V::E => Ok(()),
     }
@@ -238,7 +276,10 @@ fn day_in(m: Month, rng: &mut Rng) -> NaiveDate {
 
 /// Writes the demo workbooks; returns their paths.
 pub fn write(o: &DemoOptions) -> Result<Vec<PathBuf>> {
-    std::fs::create_dir_all(&o.out).map_err(|e| Error::Write { path: o.out.clone(), source: e })?;
+    std::fs::create_dir_all(&o.out).map_err(|e| Error::Write {
+        path: o.out.clone(),
+        source: e,
+    })?;
     let mut rng = Rng(o.seed);
     let months = o.months.max(3) as i32;
     let last = o.last_month;
@@ -252,16 +293,34 @@ pub fn write(o: &DemoOptions) -> Result<Vec<PathBuf>> {
         for seat in 0..6 {
             let id = format!("S{:03}", reps.len() + 1);
             let name = format!("{}{}", SURNAMES[rng.below(20)], GIVEN[rng.below(20)]);
-            let hired = first.plus(-(12 + rng.below(36) as i32)).start() + Duration::days(rng.below(28) as i64);
+            let hired = first.plus(-(12 + rng.below(36) as i32)).start()
+                + Duration::days(rng.below(28) as i64);
             let leaves = seat == 5 && region % 2 == 0 || rng.chance(0.08);
-            let left = leaves.then(|| day_in(first.plus(4 + rng.below((months - 8).max(1) as usize) as i32), &mut rng));
-            reps.push(Rep { id, name, region, hired, left });
+            let left = leaves.then(|| {
+                day_in(
+                    first.plus(4 + rng.below((months - 8).max(1) as usize) as i32),
+                    &mut rng,
+                )
+            });
+            reps.push(Rep {
+                id,
+                name,
+                region,
+                hired,
+                left,
+            });
             if let Some(l) = left {
                 let id = format!("S{:03}", reps.len() + 1);
                 let name = format!("{}{}", SURNAMES[rng.below(20)], GIVEN[rng.below(20)]);
                 let hired = l + Duration::days(10 + rng.below(40) as i64);
                 if hired <= last.end() {
-                    reps.push(Rep { id, name, region, hired, left: None });
+                    reps.push(Rep {
+                        id,
+                        name,
+                        region,
+                        hired,
+                        left: None,
+                    });
                 }
             }
         }
@@ -279,14 +338,23 @@ pub fn write(o: &DemoOptions) -> Result<Vec<PathBuf>> {
         } else {
             day_in(first.plus(rng.below(months as usize) as i32), &mut rng)
         };
-        let churn = rng.chance(0.22).then(|| Month::of(since).index().max(first.index()) + 3 + rng.below(18) as i32);
+        let churn = rng
+            .chance(0.22)
+            .then(|| Month::of(since).index().max(first.index()) + 3 + rng.below(18) as i32);
         let name = format!(
             "{}{}{}",
             ["上海", "深圳", "北京", "成都", "武汉", "杭州", "广州", "南京"][rng.below(8)],
             COMPANY_WORDS[rng.below(12)],
             COMPANY_KINDS[rng.below(6)]
         );
-        customers.push(Customer { id: format!("C{:05}", 10_001 + i), name, region, segment, since, churn });
+        customers.push(Customer {
+            id: format!("C{:05}", 10_001 + i),
+            name,
+            region,
+            segment,
+            since,
+            churn,
+        });
     }
 
     // Orders.
@@ -321,14 +389,22 @@ pub fn write(o: &DemoOptions) -> Result<Vec<PathBuf>> {
                 }
                 let active: Vec<&Rep> = reps
                     .iter()
-                    .filter(|r| r.region == c.region && r.hired <= date && r.left.is_none_or(|l| l >= date))
+                    .filter(|r| {
+                        r.region == c.region && r.hired <= date && r.left.is_none_or(|l| l >= date)
+                    })
                     .collect();
-                let rep = if active.is_empty() { String::new() } else { active[ci % active.len()].id.clone() };
+                let rep = if active.is_empty() {
+                    String::new()
+                } else {
+                    active[ci % active.len()].id.clone()
+                };
                 let cancelled = rng.chance(0.02);
                 for _ in 0..1 + rng.below(3) {
                     let product = rng.weighted(&PRODUCT_WEIGHT);
-                    let big = if c.segment == 0 { 3.0 } else { 1.0 };
-                    let qty = (rng.range(1.0, 12.0) * big * if product == 1 { 8.0 } else { 1.0 }).round().max(1.0);
+                    let big = if c.segment == 0 { 2.5 } else { 1.0 };
+                    let qty = (rng.range(1.0, 8.0) * big * if product == 1 { 6.0 } else { 1.0 })
+                        .round()
+                        .max(1.0);
                     let price = UNIT_PRICE[product] * rng.range(0.9, 1.1);
                     let amount = round2(qty * price);
                     let margin = [0.32, 0.45, 0.62, 0.25][product] + rng.range(-0.05, 0.05);
@@ -344,7 +420,13 @@ pub fn write(o: &DemoOptions) -> Result<Vec<PathBuf>> {
                         qty: sign * qty,
                         amount: sign * amount,
                         cost: sign * round2(amount * (1.0 - margin)),
-                        status: if cancelled { "已取消" } else if returned { "退货" } else { "已完成" },
+                        status: if cancelled {
+                            "已取消"
+                        } else if returned {
+                            "退货"
+                        } else {
+                            "已完成"
+                        },
                     });
                 }
             }
@@ -354,7 +436,11 @@ pub fn write(o: &DemoOptions) -> Result<Vec<PathBuf>> {
     let revenue_of = |m: Month, region: Option<usize>| -> f64 {
         lines
             .iter()
-            .filter(|l| l.status != "已取消" && Month::of(l.date) == m && region.is_none_or(|r| r == l.region))
+            .filter(|l| {
+                l.status != "已取消"
+                    && Month::of(l.date) == m
+                    && region.is_none_or(|r| r == l.region)
+            })
             .map(|l| l.amount)
             .sum()
     };
@@ -375,8 +461,21 @@ pub fn write(o: &DemoOptions) -> Result<Vec<PathBuf>> {
         for (i, l) in lines.iter().filter(|l| l.date.year() == year).enumerate() {
             let c = &customers[l.customer];
             // Some exports write money and dates as text.
-            let amount = if i % 97 == 5 { t(format!("¥{}", thousands(l.amount))) } else { V::N(l.amount) };
-            let date = if i % 89 == 3 { t(format!("{}/{}/{}", l.date.year(), l.date.month(), l.date.day())) } else { V::D(l.date) };
+            let amount = if i % 97 == 5 {
+                t(format!("¥{}", thousands(l.amount)))
+            } else {
+                V::N(l.amount)
+            };
+            let date = if i % 89 == 3 {
+                t(format!(
+                    "{}/{}/{}",
+                    l.date.year(),
+                    l.date.month(),
+                    l.date.day()
+                ))
+            } else {
+                V::D(l.date)
+            };
             rows.push(vec![
                 t(&l.id),
                 date,
@@ -395,7 +494,18 @@ pub fn write(o: &DemoOptions) -> Result<Vec<PathBuf>> {
             vec![SheetSpec {
                 name: "订单明细",
                 title: Some(format!("星河科技 销售订单明细（{year}年）")),
-                headers: vec!["订单编号", "下单日期", "客户编号", "销售代表", "区域", "产品线", "数量", "金额", "成本", "订单状态"],
+                headers: vec![
+                    "订单编号",
+                    "下单日期",
+                    "客户编号",
+                    "销售代表",
+                    "区域",
+                    "产品线",
+                    "数量",
+                    "金额",
+                    "成本",
+                    "订单状态",
+                ],
                 rows,
                 totals: Some((0, vec![6, 8])),
             }],
@@ -413,28 +523,60 @@ pub fn write(o: &DemoOptions) -> Result<Vec<PathBuf>> {
             }
             let stretch = [1.02, 0.97, 1.0, 1.22, 1.0][r];
             let expected = revenue_of(m, Some(r)).max(1.0) * stretch * rng.range(0.97, 1.03);
-            rows.push(vec![t(m.to_string()), t(*region), V::N((expected / 10_000.0).round() * 10_000.0)]);
+            rows.push(vec![
+                t(m.to_string()),
+                t(*region),
+                V::N((expected / 10_000.0).round() * 10_000.0),
+            ]);
         }
     }
     for q in 1..=4u32 {
-        let months_of_q: Vec<Month> = (0..3).map(|i| Month { year: last.year, month: (q - 1) * 3 + 1 + i }).collect();
+        let months_of_q: Vec<Month> = (0..3)
+            .map(|i| Month {
+                year: last.year,
+                month: (q - 1) * 3 + 1 + i,
+            })
+            .collect();
         let sum: f64 = months_of_q
             .iter()
-            .map(|&m| if m <= last { revenue_of(m, Some(4)) } else { revenue_of(m.plus(-12), Some(4)) * 1.1 })
+            .map(|&m| {
+                if m <= last {
+                    revenue_of(m, Some(4))
+                } else {
+                    revenue_of(m.plus(-12), Some(4)) * 1.1
+                }
+            })
             .sum();
-        rows.push(vec![t(format!("{}-Q{q}", last.year)), t(REGIONS[4]), V::N((sum.max(1.0) / 10_000.0).round() * 10_000.0)]);
+        rows.push(vec![
+            t(format!("{}-Q{q}", last.year)),
+            t(REGIONS[4]),
+            V::N((sum.max(1.0) / 10_000.0).round() * 10_000.0),
+        ]);
     }
     // The rest of the year for the other regions, from last year's shape.
     for month in last.month + 1..=12 {
-        let m = Month { year: last.year, month };
+        let m = Month {
+            year: last.year,
+            month,
+        };
         for r in 0..4 {
             let basis = revenue_of(m.plus(-12), Some(r)) * 1.1 * [1.02, 0.97, 1.0, 1.22][r];
-            rows.push(vec![t(m.to_string()), t(REGIONS[r]), V::N((basis.max(1.0) / 10_000.0).round() * 10_000.0)]);
+            rows.push(vec![
+                t(m.to_string()),
+                t(REGIONS[r]),
+                V::N((basis.max(1.0) / 10_000.0).round() * 10_000.0),
+            ]);
         }
     }
     write(
         "销售目标.xlsx",
-        vec![SheetSpec { name: "销售目标", title: None, headers: vec!["期间", "区域", "目标金额"], rows, totals: None }],
+        vec![SheetSpec {
+            name: "销售目标",
+            title: None,
+            headers: vec!["期间", "区域", "目标金额"],
+            rows,
+            totals: None,
+        }],
     )?;
 
     // Roster.
@@ -445,7 +587,15 @@ pub fn write(o: &DemoOptions) -> Result<Vec<PathBuf>> {
                 t(&r.id),
                 t(&r.name),
                 t(REGIONS[r.region]),
-                t(format!("{}{}组", REGIONS[r.region], if r.id.as_bytes()[3] % 2 == 0 { "一" } else { "二" })),
+                t(format!(
+                    "{}{}组",
+                    REGIONS[r.region],
+                    if r.id.as_bytes()[3] % 2 == 0 {
+                        "一"
+                    } else {
+                        "二"
+                    }
+                )),
                 V::D(r.hired),
                 r.left.map_or(V::E, V::D),
             ]
@@ -465,7 +615,15 @@ pub fn write(o: &DemoOptions) -> Result<Vec<PathBuf>> {
     // Customers.
     let rows = customers
         .iter()
-        .map(|c| vec![t(&c.id), t(&c.name), t(SEGMENTS[c.segment]), t(REGIONS[c.region]), V::D(c.since)])
+        .map(|c| {
+            vec![
+                t(&c.id),
+                t(&c.name),
+                t(SEGMENTS[c.segment]),
+                t(REGIONS[c.region]),
+                V::D(c.since),
+            ]
+        })
         .collect();
     write(
         "客户档案.xlsx",
@@ -486,7 +644,12 @@ pub fn write(o: &DemoOptions) -> Result<Vec<PathBuf>> {
             let budget = revenue_of(m, Some(r)) * if r == 2 { 0.105 } else { 0.062 };
             for (ci, cat) in EXPENSE_CATEGORIES.iter().enumerate() {
                 let amount = round2(budget * EXPENSE_SPLIT[ci] * rng.range(0.85, 1.15));
-                rows.push(vec![V::D(day_in(m, &mut rng)), t(*cat), t(*region), V::N(amount)]);
+                rows.push(vec![
+                    V::D(day_in(m, &mut rng)),
+                    t(*cat),
+                    t(*region),
+                    V::N(amount),
+                ]);
             }
         }
     }
@@ -516,11 +679,26 @@ pub fn write(o: &DemoOptions) -> Result<Vec<PathBuf>> {
             for _ in 0..(18.0 * scale.sqrt()) as usize + rng.below(8) {
                 lead_no += 1;
                 let won = rng.chance(win);
-                let furthest = if won { 4 } else { rng.weighted(&[0.35, 0.3, 0.2, 0.15]) };
+                let furthest = if won {
+                    4
+                } else {
+                    rng.weighted(&[0.35, 0.3, 0.2, 0.15])
+                };
                 let created = day_in(m, &mut rng);
                 let open = !won && m.index() >= last.index() - 1 && rng.chance(0.5);
-                let status = if won { "赢单" } else if open { "进行中" } else { "输单" };
-                let rep = reps.iter().filter(|x| x.region == r).nth(rng.below(6)).map(|x| x.id.clone()).unwrap_or_default();
+                let status = if won {
+                    "赢单"
+                } else if open {
+                    "进行中"
+                } else {
+                    "输单"
+                };
+                let rep = reps
+                    .iter()
+                    .filter(|x| x.region == r)
+                    .nth(rng.below(6))
+                    .map(|x| x.id.clone())
+                    .unwrap_or_default();
                 lead_rows.push(vec![
                     t(format!("L{:06}", lead_no)),
                     V::D(created),
@@ -536,9 +714,18 @@ pub fn write(o: &DemoOptions) -> Result<Vec<PathBuf>> {
         for _ in 0..(45.0 * scale.sqrt()) as usize + rng.below(15) {
             ticket_no += 1;
             let c = &customers[rng.below(customers.len())];
-            let created = day_in(m, &mut rng).and_time(NaiveTime::from_hms_opt(8 + rng.below(10) as u32, rng.below(60) as u32, 0).unwrap_or_default());
+            let created = day_in(m, &mut rng).and_time(
+                NaiveTime::from_hms_opt(8 + rng.below(10) as u32, rng.below(60) as u32, 0)
+                    .unwrap_or_default(),
+            );
             let slow = m == last.plus(-2);
-            let hours = if slow { rng.range(1.5, 7.0) } else if rng.chance(0.07) { rng.range(2.0, 5.0) } else { rng.range(0.2, 1.8) };
+            let hours = if slow {
+                rng.range(1.5, 7.0)
+            } else if rng.chance(0.07) {
+                rng.range(2.0, 5.0)
+            } else {
+                rng.range(0.2, 1.8)
+            };
             let answered = !(m == last && rng.chance(0.05));
             let response = created + Duration::minutes((hours * 60.0) as i64);
             ticket_rows.push(vec![
@@ -552,7 +739,11 @@ pub fn write(o: &DemoOptions) -> Result<Vec<PathBuf>> {
         for _ in 0..(30.0 * scale.sqrt()) as usize + rng.below(10) {
             let c = &customers[rng.below(customers.len())];
             let score = [10, 10, 9, 9, 9, 8, 8, 7, 7, 6, 5, 3][rng.below(12)];
-            nps_rows.push(vec![t(&c.id), V::D(day_in(m, &mut rng)), V::N(score as f64)]);
+            nps_rows.push(vec![
+                t(&c.id),
+                V::D(day_in(m, &mut rng)),
+                V::N(score as f64),
+            ]);
         }
     }
     // Follow-ups: most active customers are called or visited each month.
@@ -568,8 +759,16 @@ pub fn write(o: &DemoOptions) -> Result<Vec<PathBuf>> {
         for ci in active {
             if rng.chance(0.84) {
                 let c = &customers[ci];
-                let rep = lines.iter().find(|l| l.customer == ci && !l.rep.is_empty()).map(|l| l.rep.clone()).unwrap_or_default();
-                let kind = if c.segment == 0 || rng.chance(0.3) { "拜访" } else { "回访" };
+                let rep = lines
+                    .iter()
+                    .find(|l| l.customer == ci && !l.rep.is_empty())
+                    .map(|l| l.rep.clone())
+                    .unwrap_or_default();
+                let kind = if c.segment == 0 || rng.chance(0.3) {
+                    "拜访"
+                } else {
+                    "回访"
+                };
                 visit_rows.push(vec![t(&c.id), V::D(day_in(m, &mut rng)), t(rep), t(kind)]);
             }
         }
@@ -580,7 +779,16 @@ pub fn write(o: &DemoOptions) -> Result<Vec<PathBuf>> {
             SheetSpec {
                 name: "线索",
                 title: None,
-                headers: vec!["线索编号", "创建日期", "阶段", "状态", "销售代表", "区域", "来源", "金额"],
+                headers: vec![
+                    "线索编号",
+                    "创建日期",
+                    "阶段",
+                    "状态",
+                    "销售代表",
+                    "区域",
+                    "来源",
+                    "金额",
+                ],
                 rows: lead_rows,
                 totals: None,
             },
@@ -591,7 +799,13 @@ pub fn write(o: &DemoOptions) -> Result<Vec<PathBuf>> {
                 rows: ticket_rows,
                 totals: None,
             },
-            SheetSpec { name: "NPS", title: None, headers: vec!["客户编号", "调查日期", "评分"], rows: nps_rows, totals: None },
+            SheetSpec {
+                name: "NPS",
+                title: None,
+                headers: vec!["客户编号", "调查日期", "评分"],
+                rows: nps_rows,
+                totals: None,
+            },
             SheetSpec {
                 name: "回访",
                 title: None,
@@ -609,7 +823,10 @@ pub fn write(o: &DemoOptions) -> Result<Vec<PathBuf>> {
     for k in 0..months {
         let m = first.plus(k);
         let mut per_customer: std::collections::BTreeMap<usize, f64> = Default::default();
-        for l in lines.iter().filter(|l| Month::of(l.date) == m && l.status != "已取消") {
+        for l in lines
+            .iter()
+            .filter(|l| Month::of(l.date) == m && l.status != "已取消")
+        {
             *per_customer.entry(l.customer).or_default() += l.amount;
         }
         for (ci, amount) in per_customer {
@@ -621,7 +838,12 @@ pub fn write(o: &DemoOptions) -> Result<Vec<PathBuf>> {
             let due = invoiced + Duration::days(30);
             let late = rng.chance(0.18);
             let never = rng.chance(0.04) || (customers[ci].segment == 2 && rng.chance(0.08));
-            let paid_on = due + Duration::days(if late { 10 + rng.below(70) as i64 } else { -(rng.below(20) as i64) });
+            let paid_on = due
+                + Duration::days(if late {
+                    10 + rng.below(70) as i64
+                } else {
+                    -(rng.below(20) as i64)
+                });
             let paid = !never && paid_on <= last.end();
             rows.push(vec![
                 t(format!("INV{:06}", inv)),
@@ -639,7 +861,15 @@ pub fn write(o: &DemoOptions) -> Result<Vec<PathBuf>> {
         vec![SheetSpec {
             name: "应收账款",
             title: None,
-            headers: vec!["发票号", "客户编号", "开票日期", "到期日", "应收金额", "回款金额", "回款日期"],
+            headers: vec![
+                "发票号",
+                "客户编号",
+                "开票日期",
+                "到期日",
+                "应收金额",
+                "回款金额",
+                "回款日期",
+            ],
             rows,
             totals: None,
         }],
@@ -655,13 +885,27 @@ pub fn write(o: &DemoOptions) -> Result<Vec<PathBuf>> {
                 .filter(|l| l.product == p && l.status != "已取消" && Month::of(l.date) == m)
                 .map(|l| l.qty)
                 .sum();
-            let cover_days = if p == 1 { rng.range(26.0, 36.0) } else { rng.range(55.0, 90.0) };
-            rows.push(vec![V::D(m.end()), t(*line), V::N((sold / 30.0 * cover_days).round())]);
+            let cover_days = if p == 1 {
+                rng.range(26.0, 36.0)
+            } else {
+                rng.range(55.0, 90.0)
+            };
+            rows.push(vec![
+                V::D(m.end()),
+                t(*line),
+                V::N((sold / 30.0 * cover_days).round()),
+            ]);
         }
     }
     write(
         "库存.xlsx",
-        vec![SheetSpec { name: "库存", title: None, headers: vec!["盘点日期", "产品线", "库存数量"], rows, totals: None }],
+        vec![SheetSpec {
+            name: "库存",
+            title: None,
+            headers: vec!["盘点日期", "产品线", "库存数量"],
+            rows,
+            totals: None,
+        }],
     )?;
 
     Ok(written)
@@ -690,7 +934,10 @@ mod tests {
     fn the_generator_is_stable() {
         let mut a = Rng(7);
         let mut b = Rng(7);
-        assert_eq!((0..5).map(|_| a.next()).collect::<Vec<_>>(), (0..5).map(|_| b.next()).collect::<Vec<_>>());
+        assert_eq!(
+            (0..5).map(|_| a.next()).collect::<Vec<_>>(),
+            (0..5).map(|_| b.next()).collect::<Vec<_>>()
+        );
         let x = Rng(1).f();
         assert!((0.0..1.0).contains(&x));
     }

@@ -40,7 +40,11 @@ pub enum Error {
 
     /// A file or sheet past a configured limit (cells, expansion, size).
     #[error("{file}{sheet}: {why}")]
-    Limit { file: PathBuf, sheet: String, why: String },
+    Limit {
+        file: PathBuf,
+        sheet: String,
+        why: String,
+    },
 
     /// A sheet recognised as a table lacks a required column.
     #[error(
@@ -64,11 +68,21 @@ pub enum Error {
          (expected at least two of: {expected})\n  hint: set header_row for this sheet in \
          salesplan.toml"
     )]
-    NoHeader { file: PathBuf, sheet: String, table: &'static str, rows: u32, expected: String },
+    NoHeader {
+        file: PathBuf,
+        sheet: String,
+        table: &'static str,
+        rows: u32,
+        expected: String,
+    },
 
     /// Rows that could not be coerced; the run refuses to go on.
     #[error("{count} rejected row(s) in the input (max share {max_share}); see {listing}")]
-    Rejected { count: usize, max_share: f64, listing: String },
+    Rejected {
+        count: usize,
+        max_share: f64,
+        listing: String,
+    },
 
     /// salesplan.toml (or a command-line value) is wrong.
     #[error("configuration: {0}")]
@@ -76,7 +90,10 @@ pub enum Error {
 
     /// An output file or folder could not be written.
     #[error("cannot write {path} ({source})")]
-    Write { path: PathBuf, source: std::io::Error },
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 
     /// An error inside salesplan itself (a computation that should not fail).
     #[error("internal error: {0}")]

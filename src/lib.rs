@@ -53,7 +53,9 @@ pub fn load_config(path: Option<&Path>, lang: Option<&str>, share: Option<f64>) 
     }
     if let Some(s) = share {
         if !(0.0..=1.0).contains(&s) {
-            return Err(Error::Config(format!("--max-rejected-share must be between 0 and 1, not {s}")));
+            return Err(Error::Config(format!(
+                "--max-rejected-share must be between 0 and 1, not {s}"
+            )));
         }
         config.max_rejected_share = s;
     }
@@ -73,17 +75,28 @@ fn report_month(ingested: &Ingested, asked: Option<Month>) -> Result<Month> {
 
 /// The rejected-rows listing: the first [`REJECTIONS_SHOWN`] lines.
 pub fn rejection_summary(rejections: &[Rejection]) -> String {
-    let mut lines: Vec<String> =
-        rejections.iter().take(REJECTIONS_SHOWN).map(|r| format!("  {r}")).collect();
+    let mut lines: Vec<String> = rejections
+        .iter()
+        .take(REJECTIONS_SHOWN)
+        .map(|r| format!("  {r}"))
+        .collect();
     if rejections.len() > REJECTIONS_SHOWN {
-        lines.push(format!("  … and {} more", rejections.len() - REJECTIONS_SHOWN));
+        lines.push(format!(
+            "  … and {} more",
+            rejections.len() - REJECTIONS_SHOWN
+        ));
     }
     lines.join("\n")
 }
 
 /// Refuses the run when more rows were rejected than allowed, writing the listing to
 /// `out/rejected-<month>.csv` (the only file a refused run writes).
-fn enforce_rejections(ingested: &Ingested, config: &Config, out: &Path, month: Option<Month>) -> Result<()> {
+fn enforce_rejections(
+    ingested: &Ingested,
+    config: &Config,
+    out: &Path,
+    month: Option<Month>,
+) -> Result<()> {
     let rejected = ingested.quality.rows_rejected();
     if rejected == 0 {
         return Ok(());
@@ -91,7 +104,11 @@ fn enforce_rejections(ingested: &Ingested, config: &Config, out: &Path, month: O
     let read = ingested.quality.rows_read().max(1);
     let share = rejected as f64 / read as f64;
     if share <= config.max_rejected_share {
-        tracing::warn!(rejected, share, "rows rejected, within --max-rejected-share");
+        tracing::warn!(
+            rejected,
+            share,
+            "rows rejected, within --max-rejected-share"
+        );
         return Ok(());
     }
     let name = match month {
@@ -103,13 +120,21 @@ fn enforce_rejections(ingested: &Ingested, config: &Config, out: &Path, month: O
     Err(Error::Rejected {
         count: rejected,
         max_share: config.max_rejected_share,
-        listing: format!("{}\n{}", path.display(), rejection_summary(&ingested.rejections)),
+        listing: format!(
+            "{}\n{}",
+            path.display(),
+            rejection_summary(&ingested.rejections)
+        ),
     })
 }
 
 /// `salesplan run`: inputs → figures → outputs/<month>/.
 pub fn run(opts: &RunOptions) -> Result<RunOutcome> {
-    let config = load_config(opts.config.as_deref(), opts.lang.as_deref(), opts.max_rejected_share)?;
+    let config = load_config(
+        opts.config.as_deref(),
+        opts.lang.as_deref(),
+        opts.max_rejected_share,
+    )?;
     let ingested = ingest::read_inputs(&opts.input, &config)?;
     let month = report_month(&ingested, opts.month).ok();
     enforce_rejections(&ingested, &config, &opts.out, month.or(opts.month))?;
@@ -117,9 +142,15 @@ pub fn run(opts: &RunOptions) -> Result<RunOutcome> {
     tracing::info!(%month, "computing figures");
     let rejections = ingested.rejections.clone();
     let metrics = figures::compute(&ingested.tables, month, &config, ingested.quality)?;
-    let mut files = vec![output::metrics_json(&metrics)?, output::xlsx::metrics_xlsx(&metrics, &config.lang)?];
+    let mut files = vec![
+        output::metrics_json(&metrics)?,
+        output::xlsx::metrics_xlsx(&metrics, &config.lang)?,
+    ];
     if !rejections.is_empty() {
-        files.push(output::OutputFile { name: "rejected.csv".into(), bytes: output::rejected_csv(&rejections)? });
+        files.push(output::OutputFile {
+            name: "rejected.csv".into(),
+            bytes: output::rejected_csv(&rejections)?,
+        });
     }
     let folder = output::write_folder(&opts.out, &month.to_string(), &files)?;
     tracing::info!(folder = %folder.display(), "written");
@@ -141,10 +172,19 @@ pub struct CheckOutcome {
 
 /// `salesplan check`: reads and validates the inputs; writes nothing but the
 /// rejected-rows listing.
-pub fn check(input: &Path, config: Option<&Path>, share: Option<f64>, out: &Path) -> Result<CheckOutcome> {
+pub fn check(
+    input: &Path,
+    config: Option<&Path>,
+    share: Option<f64>,
+    out: &Path,
+) -> Result<CheckOutcome> {
     let config = load_config(config, None, share)?;
     let ingested = ingest::read_inputs(input, &config)?;
     let month = figures::latest_month(&ingested.tables)?;
     enforce_rejections(&ingested, &config, out, month)?;
-    Ok(CheckOutcome { quality: ingested.quality, rejections: ingested.rejections, month })
+    Ok(CheckOutcome {
+        quality: ingested.quality,
+        rejections: ingested.rejections,
+        month,
+    })
 }

@@ -54,9 +54,16 @@ fn run(cli: &Cli) -> Result<i32, salesplan::Error> {
             };
             let outcome = salesplan::run(&opts)?;
             if !cli.quiet {
-                println!("wrote {} (month {})", outcome.folder.display(), outcome.month);
+                println!(
+                    "wrote {} (month {})",
+                    outcome.folder.display(),
+                    outcome.month
+                );
                 if outcome.rejected_rows > 0 {
-                    println!("{} rejected cell(s) dropped; see rejected.csv", outcome.rejected_rows);
+                    println!(
+                        "{} rejected cell(s) dropped; see rejected.csv",
+                        outcome.rejected_rows
+                    );
                 }
             }
             let fails = match (a.fail_on, outcome.worst) {
@@ -108,14 +115,26 @@ fn check_report(o: &salesplan::CheckOutcome) -> String {
     for (name, t) in &o.quality.tables {
         s.push_str(&format!(
             "{:<12} {:>5} {:>10} {:>10} {:>10} {:>8} {:>10}\n",
-            name, t.files, t.rows_read, t.rows_used, t.rows_rejected, t.totals_rows, t.cancelled_rows
+            name,
+            t.files,
+            t.rows_read,
+            t.rows_used,
+            t.rows_rejected,
+            t.totals_rows,
+            t.cancelled_rows
         ));
     }
     for i in &o.quality.ignored_sheets {
-        s.push_str(&format!("ignored: {} › {}: {}\n", i.file, i.sheet, i.reason));
+        s.push_str(&format!(
+            "ignored: {} › {}: {}\n",
+            i.file, i.sheet, i.reason
+        ));
     }
     if !o.rejections.is_empty() {
-        s.push_str(&format!("rejected cells (within --max-rejected-share):\n{}\n", salesplan::rejection_summary(&o.rejections)));
+        s.push_str(&format!(
+            "rejected cells (within --max-rejected-share):\n{}\n",
+            salesplan::rejection_summary(&o.rejections)
+        ));
     }
     s
 }

@@ -30,7 +30,13 @@ impl Tables {
                 let status = columns
                     .iter()
                     .find(|c| c.name().as_str() == "status")
-                    .map(|c| c.str().map(|s| s.iter().map(|v| v.is_some_and(is_cancelled_status)).collect::<Vec<bool>>()))
+                    .map(|c| {
+                        c.str().map(|s| {
+                            s.iter()
+                                .map(|v| v.is_some_and(is_cancelled_status))
+                                .collect::<Vec<bool>>()
+                        })
+                    })
                     .transpose()?
                     .unwrap_or_else(|| vec![false; rows.rows]);
                 columns.push(Column::new("cancelled".into(), status));
@@ -46,7 +52,9 @@ impl Tables {
     /// Builds tables straight from frames (tests, benchmarks). Orders need a `cancelled`
     /// column.
     pub fn from_frames(frames: impl IntoIterator<Item = (TableKind, DataFrame)>) -> Tables {
-        Tables { frames: frames.into_iter().collect() }
+        Tables {
+            frames: frames.into_iter().collect(),
+        }
     }
 
     /// A table, if the inputs had it.
@@ -61,7 +69,10 @@ impl Tables {
 
     /// All orders lines, cancelled ones included.
     pub fn orders(&self) -> DataFrame {
-        self.frames.get(&TableKind::Orders).cloned().unwrap_or_else(|| empty(TableKind::Orders))
+        self.frames
+            .get(&TableKind::Orders)
+            .cloned()
+            .unwrap_or_else(|| empty(TableKind::Orders))
     }
 
     /// Orders lines that count: everything but cancelled orders (SPEC §2).
@@ -109,8 +120,14 @@ fn period_columns(columns: &[Column]) -> Result<Vec<Column>> {
         .map(|p| p.iter().map(|v| v.and_then(period_bounds)).collect())
         .unwrap_or_default();
     Ok(vec![
-        Column::new("period_first".into(), bounds.iter().map(|b| b.map(|b| b.0)).collect::<Vec<_>>()),
-        Column::new("period_months".into(), bounds.iter().map(|b| b.map(|b| b.1)).collect::<Vec<_>>()),
+        Column::new(
+            "period_first".into(),
+            bounds.iter().map(|b| b.map(|b| b.0)).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "period_months".into(),
+            bounds.iter().map(|b| b.map(|b| b.1)).collect::<Vec<_>>(),
+        ),
     ])
 }
 
@@ -119,8 +136,9 @@ fn column(name: &str, values: ColumnValues) -> Result<Column> {
         ColumnValues::Text(v) => Column::new(name.into(), v),
         ColumnValues::Number(v) => Column::new(name.into(), v),
         ColumnValues::Date(v) => Column::new(name.into(), v).cast(&DataType::Date)?,
-        ColumnValues::DateTime(v) => Column::new(name.into(), v)
-            .cast(&DataType::Datetime(TimeUnit::Milliseconds, None))?,
+        ColumnValues::DateTime(v) => {
+            Column::new(name.into(), v).cast(&DataType::Datetime(TimeUnit::Milliseconds, None))?
+        }
     })
 }
 

@@ -23,33 +23,42 @@ pub fn metrics_json(metrics: &Metrics) -> Result<OutputFile> {
     let mut bytes = serde_json::to_vec_pretty(metrics)
         .map_err(|e| Error::Internal(format!("cannot serialise metrics ({e})")))?;
     bytes.push(b'\n');
-    Ok(OutputFile { name: "metrics.json".into(), bytes })
+    Ok(OutputFile {
+        name: "metrics.json".into(),
+        bytes,
+    })
 }
 
 /// Rejected rows as csv (UTF-8 with BOM, so Excel opens it right).
 pub fn rejected_csv(rejections: &[Rejection]) -> Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
-    w.write_record(["file", "sheet", "row", "column", "field", "expected", "found"])
-        .and_then(|_| {
-            for r in rejections {
-                w.write_record([
-                    r.file.as_str(),
-                    r.sheet.as_str(),
-                    &r.row.to_string(),
-                    r.column.as_str(),
-                    r.field,
-                    r.expected,
-                    r.found.as_str(),
-                ])?;
-            }
-            Ok(())
-        })
-        .map_err(|e| Error::Internal(format!("cannot write csv ({e})")))?;
-    w.into_inner().map_err(|e| Error::Internal(format!("cannot write csv ({e})")))
+    w.write_record([
+        "file", "sheet", "row", "column", "field", "expected", "found",
+    ])
+    .and_then(|_| {
+        for r in rejections {
+            w.write_record([
+                r.file.as_str(),
+                r.sheet.as_str(),
+                &r.row.to_string(),
+                r.column.as_str(),
+                r.field,
+                r.expected,
+                r.found.as_str(),
+            ])?;
+        }
+        Ok(())
+    })
+    .map_err(|e| Error::Internal(format!("cannot write csv ({e})")))?;
+    w.into_inner()
+        .map_err(|e| Error::Internal(format!("cannot write csv ({e})")))
 }
 
 fn write_err(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
-    move |source| Error::Write { path: path.to_path_buf(), source }
+    move |source| Error::Write {
+        path: path.to_path_buf(),
+        source,
+    }
 }
 
 /// Writes one file in place (through a temporary name and a rename).
@@ -90,13 +99,19 @@ pub fn write_folder(root: &Path, name: &str, files: &[OutputFile]) -> Result<Pat
     })();
     if let Err(e) = written {
         let _ = fs::remove_dir_all(&tmp);
-        return Err(Error::Write { path: target, source: e });
+        return Err(Error::Write {
+            path: target,
+            source: e,
+        });
     }
     let had_old = target.exists();
     if had_old {
         fs::rename(&target, &old).map_err(|e| {
             let _ = fs::remove_dir_all(&tmp);
-            Error::Write { path: target.clone(), source: e }
+            Error::Write {
+                path: target.clone(),
+                source: e,
+            }
         })?;
     }
     if let Err(e) = fs::rename(&tmp, &target) {
@@ -104,7 +119,10 @@ pub fn write_folder(root: &Path, name: &str, files: &[OutputFile]) -> Result<Pat
             let _ = fs::rename(&old, &target);
         }
         let _ = fs::remove_dir_all(&tmp);
-        return Err(Error::Write { path: target, source: e });
+        return Err(Error::Write {
+            path: target,
+            source: e,
+        });
     }
     if had_old {
         let _ = fs::remove_dir_all(&old);

@@ -75,7 +75,12 @@ pub fn rules(t: &Thresholds) -> Vec<Rule> {
             amber: Some(t.attainment_amber),
             direction: Direction::Min,
         },
-        Rule { kpi: "expense_ratio", green: t.expense_ratio_max, amber: None, direction: Direction::Max },
+        Rule {
+            kpi: "expense_ratio",
+            green: t.expense_ratio_max,
+            amber: None,
+            direction: Direction::Max,
+        },
         Rule {
             kpi: "new_customer_revenue_share",
             green: t.new_customer_revenue_share_min,
@@ -93,32 +98,40 @@ pub fn evaluate(
 ) -> Vec<Alert> {
     let rules = rules(t);
     let mut out = Vec::new();
-    let mut check = |figures: &Figures, dimension: Option<&'static str>, key: Option<String>, only: &[&str]| {
-        for rule in &rules {
-            if !only.is_empty() && !only.contains(&rule.kpi) {
-                continue;
+    let mut check =
+        |figures: &Figures, dimension: Option<&'static str>, key: Option<String>, only: &[&str]| {
+            for rule in &rules {
+                if !only.is_empty() && !only.contains(&rule.kpi) {
+                    continue;
+                }
+                let Some(fig) = figures.get(rule.kpi) else {
+                    continue;
+                };
+                for (period, value) in fig {
+                    let Some(value) = *value else { continue };
+                    out.push(Alert {
+                        kpi: rule.kpi,
+                        period,
+                        dimension,
+                        key: key.clone(),
+                        value,
+                        threshold: rule.green,
+                        direction: rule.direction,
+                        status: rule.status(value),
+                    });
+                }
             }
-            let Some(fig) = figures.get(rule.kpi) else { continue };
-            for (period, value) in fig {
-                let Some(value) = *value else { continue };
-                out.push(Alert {
-                    kpi: rule.kpi,
-                    period,
-                    dimension,
-                    key: key.clone(),
-                    value,
-                    threshold: rule.green,
-                    direction: rule.direction,
-                    status: rule.status(value),
-                });
-            }
-        }
-    };
+        };
     check(kpis, None, None, &[]);
     if let Some(regions) = by.get("region") {
         for r in regions {
             if let Some(key) = &r.key {
-                check(&r.figures, Some("region"), Some(key.clone()), &["attainment", "expense_ratio"]);
+                check(
+                    &r.figures,
+                    Some("region"),
+                    Some(key.clone()),
+                    &["attainment", "expense_ratio"],
+                );
             }
         }
     }

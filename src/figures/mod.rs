@@ -10,6 +10,8 @@ pub mod periods;
 pub mod sales;
 pub mod targets;
 pub mod team;
+#[cfg(test)]
+mod tests;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -118,14 +120,30 @@ impl Notes {
 
 /// The latest month that has (not cancelled) orders.
 pub fn latest_month(tables: &Tables) -> Result<Option<Month>> {
-    let df = tables.active_orders().select([col("order_date").max()]).collect()?;
-    let d = df.column("order_date")?.date()?.as_date_iter().next().flatten();
+    let df = tables
+        .active_orders()
+        .select([col("order_date").max()])
+        .collect()?;
+    let d = df
+        .column("order_date")?
+        .date()?
+        .as_date_iter()
+        .next()
+        .flatten();
     Ok(d.map(Month::of))
 }
 
 fn first_order_day(tables: &Tables) -> Result<Option<chrono::NaiveDate>> {
-    let df = tables.active_orders().select([col("order_date").min()]).collect()?;
-    let d = df.column("order_date")?.date()?.as_date_iter().next().flatten();
+    let df = tables
+        .active_orders()
+        .select([col("order_date").min()])
+        .collect()?;
+    let d = df
+        .column("order_date")?
+        .date()?
+        .as_date_iter()
+        .next()
+        .flatten();
     Ok(d)
 }
 
@@ -169,24 +187,38 @@ fn key_figures(
     let mut f = Figures::new();
 
     f.insert("revenue", per_period(|n| Some(rev(n))));
-    f.insert("orders", per_period(|n| Some(o.num(&format!("orders_{n}")))));
+    f.insert(
+        "orders",
+        per_period(|n| Some(o.num(&format!("orders_{n}")))),
+    );
     f.insert(
         "aov",
         per_period(|n| ratio(Some(rev(n)), Some(o.num(&format!("orders_{n}"))))),
     );
-    f.insert("active_customers", per_period(|n| Some(o.num(&format!("customers_{n}")))));
+    f.insert(
+        "active_customers",
+        per_period(|n| Some(o.num(&format!("customers_{n}")))),
+    );
     f.insert(
         "revenue_per_customer",
         per_period(|n| ratio(Some(rev(n)), Some(o.num(&format!("customers_{n}"))))),
     );
-    f.insert("new_customers", per_period(|n| Some(c.num(&format!("new_{n}")))));
+    f.insert(
+        "new_customers",
+        per_period(|n| Some(c.num(&format!("new_{n}")))),
+    );
     f.insert(
         "new_customer_revenue_share",
         per_period(|n| ratio(Some(c.num(&format!("newrev_{n}"))), Some(rev(n)))),
     );
     f.insert(
         "repurchase_rate",
-        per_period(|n| ratio(Some(c.num(&format!("repeat_{n}"))), Some(o.num(&format!("customers_{n}"))))),
+        per_period(|n| {
+            ratio(
+                Some(c.num(&format!("repeat_{n}"))),
+                Some(o.num(&format!("customers_{n}"))),
+            )
+        }),
     );
     for n in REPORTED {
         if o.num(&format!("orders_{n}")) == 0.0 {
@@ -199,7 +231,11 @@ fn key_figures(
     let retention_month = if h.covers(prev) {
         let r = ratio(c.get("ret_num_month"), c.get("ret_den_month"));
         if r.is_none() {
-            notes.add("retention_rate", Some("month"), format!("no active customers in {prev}"));
+            notes.add(
+                "retention_rate",
+                Some("month"),
+                format!("no active customers in {prev}"),
+            );
         }
         r
     } else {
@@ -210,10 +246,17 @@ fn key_figures(
     let retention_12m = if h.covers(before_12m) {
         ratio(c.get("ret_num_t12"), c.get("ret_den_t12"))
     } else {
-        notes.add("retention_rate", Some("trailing_12m"), h.why_not(before_12m, "24 months of orders"));
+        notes.add(
+            "retention_rate",
+            Some("trailing_12m"),
+            h.why_not(before_12m, "24 months of orders"),
+        );
         None
     };
-    f.insert("retention_rate", figure([("month", retention_month), ("trailing_12m", retention_12m)]));
+    f.insert(
+        "retention_rate",
+        figure([("month", retention_month), ("trailing_12m", retention_12m)]),
+    );
 
     let mom = if h.covers(prev) {
         let g = ratio(Some(rev("month")), Some(rev("prev_month"))).map(|g| g - 1.0);
@@ -236,7 +279,11 @@ fn key_figures(
             }
             let g = ratio(Some(rev(n)), Some(rev(&format!("ly_{n}")))).map(|g| g - 1.0);
             if g.is_none() {
-                notes.add("yoy_growth", Some(n), "no revenue in the same period a year before");
+                notes.add(
+                    "yoy_growth",
+                    Some(n),
+                    "no revenue in the same period a year before",
+                );
             }
             g
         }),
@@ -258,7 +305,11 @@ fn key_figures(
     } else {
         for (n, v) in &target_fig {
             if v.is_none() {
-                notes.add("target", Some(n), "targets do not cover every month of the period");
+                notes.add(
+                    "target",
+                    Some(n),
+                    "targets do not cover every month of the period",
+                );
             }
         }
     }
@@ -272,31 +323,49 @@ fn key_figures(
     } else if h.covers(p.last_3m().first) {
         Some(rev("ytd") + left * rev("last_3m") / 3.0)
     } else {
-        notes.add("forecast_year", Some("year"), h.why_not(p.last_3m().first, "3 months of orders"));
+        notes.add(
+            "forecast_year",
+            Some("year"),
+            h.why_not(p.last_3m().first, "3 months of orders"),
+        );
         None
     };
     f.insert("forecast_year", figure([("year", forecast)]));
-    f.insert("forecast_attainment", figure([("year", ratio(forecast, target("year")))]));
+    f.insert(
+        "forecast_attainment",
+        figure([("year", ratio(forecast, target("year")))]),
+    );
 
     // Team.
     let headcount = |n: &str| -> Option<f64> {
-        avail.roster.then(|| k.headcount.map_or(0.0, |h| h.num(&format!("headcount_{n}"))))
+        avail.roster.then(|| {
+            k.headcount
+                .map_or(0.0, |h| h.num(&format!("headcount_{n}")))
+        })
     };
     if !avail.roster {
         notes.add("avg_headcount", None, "no roster table in the inputs");
     }
     f.insert("avg_headcount", per_period(headcount));
-    f.insert("per_capita_revenue", per_period(|n| ratio(Some(rev(n)), headcount(n))));
+    f.insert(
+        "per_capita_revenue",
+        per_period(|n| ratio(Some(rev(n)), headcount(n))),
+    );
 
     // Costs.
     let expenses = |n: &str| -> Option<f64> {
-        avail.expenses.then(|| k.expenses.map_or(0.0, |e| e.num(&format!("exp_{n}"))))
+        avail
+            .expenses
+            .then(|| k.expenses.map_or(0.0, |e| e.num(&format!("exp_{n}"))))
     };
     if !avail.expenses {
         notes.add("expenses", None, "no expenses table in the inputs");
     }
     f.insert("expenses", per_period(expenses));
-    f.insert("expense_ratio", per_period(|n| ratio(expenses(n), Some(rev(n)))));
+    f.insert(
+        "expense_ratio",
+        per_period(|n| ratio(expenses(n), Some(rev(n)))),
+    );
     if !avail.cost {
         notes.add("gross_margin", None, "orders have no cost column");
     }
@@ -327,7 +396,8 @@ fn time_progress(p: &Periods) -> Figure {
 
 /// Whether column `name` of `df` has any non-null value.
 fn has_values(df: Option<&DataFrame>, name: &str) -> bool {
-    df.and_then(|d| d.column(name).ok()).is_some_and(|c| c.null_count() < c.len())
+    df.and_then(|d| d.column(name).ok())
+        .is_some_and(|c| c.null_count() < c.len())
 }
 
 /// Everything the per-key figures need, for one way of keying the tables.
@@ -348,7 +418,10 @@ pub fn compute(
 ) -> Result<Metrics> {
     let p = Periods::new(month);
     let first_day = first_order_day(tables)?;
-    let history = History { first: first_day.map(Month::of), first_day };
+    let history = History {
+        first: first_day.map(Month::of),
+        first_day,
+    };
     let customers = tables.get(TableKind::Customers).map(|c| {
         c.clone().lazy().group_by([col("customer_id")]).agg([
             col("segment").drop_nulls().first().alias("segment"),
@@ -357,7 +430,8 @@ pub fn compute(
     });
     let orders = match &customers {
         Some(c) => tables.active_orders().join(
-            c.clone().select([col("customer_id"), col("segment").alias("customer_segment")]),
+            c.clone()
+                .select([col("customer_id"), col("segment").alias("customer_segment")]),
             [col("customer_id")],
             [col("customer_id")],
             JoinArgs::new(JoinType::Left),
@@ -411,17 +485,37 @@ pub fn compute(
             Some(e) => Some(by_key(&costs::sums(e, &p).collect()?)?),
             None => None,
         };
-        Ok(Keyed { orders: order_sums, customers: customer_sums, targets, headcount, expenses })
+        Ok(Keyed {
+            orders: order_sums,
+            customers: customer_sums,
+            targets,
+            headcount,
+            expenses,
+        })
     };
 
     let mut notes = Notes::default();
-    let inputs = |k: &'_ Keyed, key: &Key| -> (Values, Values, Option<Values>, Option<Values>, Option<Values>) {
+    let inputs = |k: &'_ Keyed,
+                  key: &Key|
+     -> (
+        Values,
+        Values,
+        Option<Values>,
+        Option<Values>,
+        Option<Values>,
+    ) {
         (
             k.orders.get(key).cloned().unwrap_or_default(),
             k.customers.get(key).cloned().unwrap_or_default(),
-            k.targets.as_ref().map(|t| t.get(key).cloned().unwrap_or_default()),
-            k.headcount.as_ref().map(|t| t.get(key).cloned().unwrap_or_default()),
-            k.expenses.as_ref().map(|t| t.get(key).cloned().unwrap_or_default()),
+            k.targets
+                .as_ref()
+                .map(|t| t.get(key).cloned().unwrap_or_default()),
+            k.headcount
+                .as_ref()
+                .map(|t| t.get(key).cloned().unwrap_or_default()),
+            k.expenses
+                .as_ref()
+                .map(|t| t.get(key).cloned().unwrap_or_default()),
         )
     };
 
@@ -438,14 +532,23 @@ pub fn compute(
         }
     }
     let mut kpis = key_figures(
-        &KeyInputs { orders: &o, customers: &c, targets: t.as_ref(), headcount: h.as_ref(), expenses: e.as_ref() },
+        &KeyInputs {
+            orders: &o,
+            customers: &c,
+            targets: t.as_ref(),
+            headcount: h.as_ref(),
+            expenses: e.as_ref(),
+        },
         &p,
         &history,
         &avail,
         &mut notes,
     );
     kpis.insert("time_progress", time_progress(&p));
-    let total_revenue: BTreeMap<&str, f64> = REPORTED.iter().map(|n| (*n, o.num(&format!("rev_{n}")))).collect();
+    let total_revenue: BTreeMap<&str, f64> = REPORTED
+        .iter()
+        .map(|n| (*n, o.num(&format!("rev_{n}"))))
+        .collect();
 
     // Breakdowns.
     let rep_names = rep_names(roster)?;
@@ -455,7 +558,9 @@ pub fn compute(
             "customer_segment" => customers.is_some(),
             d => has_values(orders_df, d),
         };
-        let in_targets = monthly_targets.as_ref().is_some_and(|m| has_values(Some(m), dim));
+        let in_targets = monthly_targets
+            .as_ref()
+            .is_some_and(|m| has_values(Some(m), dim));
         if !in_orders && !in_targets {
             continue;
         }
@@ -467,7 +572,11 @@ pub fn compute(
             .map(|(key, _)| key.clone())
             .collect();
         if let Some(t) = &k.targets {
-            keys.extend(t.iter().filter(|(_, v)| v.num("tgtm_year") > 0.0).map(|(key, _)| key.clone()));
+            keys.extend(
+                t.iter()
+                    .filter(|(_, v)| v.num("tgtm_year") > 0.0)
+                    .map(|(key, _)| key.clone()),
+            );
         }
         keys.sort();
         keys.dedup();
@@ -476,7 +585,13 @@ pub fn compute(
             .map(|key| {
                 let (o, c, t, h, e) = inputs(&k, &key);
                 let mut figures = key_figures(
-                    &KeyInputs { orders: &o, customers: &c, targets: t.as_ref(), headcount: h.as_ref(), expenses: e.as_ref() },
+                    &KeyInputs {
+                        orders: &o,
+                        customers: &c,
+                        targets: t.as_ref(),
+                        headcount: h.as_ref(),
+                        expenses: e.as_ref(),
+                    },
                     &p,
                     &history,
                     &Available {
@@ -490,7 +605,12 @@ pub fn compute(
                 figures.shift_insert(
                     1,
                     "revenue_share",
-                    per_period(|n| ratio(Some(o.num(&format!("rev_{n}"))), total_revenue.get(n).copied())),
+                    per_period(|n| {
+                        ratio(
+                            Some(o.num(&format!("rev_{n}"))),
+                            total_revenue.get(n).copied(),
+                        )
+                    }),
                 );
                 if k.headcount.is_none() {
                     figures.shift_remove("avg_headcount");
@@ -515,8 +635,15 @@ pub fn compute(
                     })
                     .transpose()?
                     .flatten();
-                let name = (dim == "rep_id").then(|| key.as_ref().and_then(|k| rep_names.get(k).cloned())).flatten();
-                Ok(Breakdown { key, name, figures, expenses_by_category })
+                let name = (dim == "rep_id")
+                    .then(|| key.as_ref().and_then(|k| rep_names.get(k).cloned()))
+                    .flatten();
+                Ok(Breakdown {
+                    key,
+                    name,
+                    figures,
+                    expenses_by_category,
+                })
             })
             .collect::<Result<_>>()?;
         entries.sort_by(|a, b| {
@@ -557,7 +684,8 @@ pub fn compute(
 /// Expenses by category: amount per period, share of the period's expenses, and ratio to
 /// the period's revenue (`revenue` in REPORTED order).
 fn category_rows(expenses: LazyFrame, p: &Periods, revenue: [f64; 3]) -> Result<Vec<CategoryRow>> {
-    let sums = by_key(&costs::sums(expenses.with_column(col("category").alias("key")), p).collect()?)?;
+    let sums =
+        by_key(&costs::sums(expenses.with_column(col("category").alias("key")), p).collect()?)?;
     let totals: Vec<f64> = REPORTED
         .iter()
         .map(|n| sums.values().map(|v| v.num(&format!("exp_{n}"))).sum())
@@ -566,8 +694,18 @@ fn category_rows(expenses: LazyFrame, p: &Periods, revenue: [f64; 3]) -> Result<
         .into_iter()
         .map(|(key, v)| {
             let amount = |n: &str| v.num(&format!("exp_{n}"));
-            let share = figure(REPORTED.iter().zip(&totals).map(|(n, t)| (*n, ratio(Some(amount(n)), Some(*t)))));
-            let to_rev = figure(REPORTED.iter().zip(revenue).map(|(n, r)| (*n, ratio(Some(amount(n)), Some(r)))));
+            let share = figure(
+                REPORTED
+                    .iter()
+                    .zip(&totals)
+                    .map(|(n, t)| (*n, ratio(Some(amount(n)), Some(*t)))),
+            );
+            let to_rev = figure(
+                REPORTED
+                    .iter()
+                    .zip(revenue)
+                    .map(|(n, r)| (*n, ratio(Some(amount(n)), Some(r)))),
+            );
             CategoryRow {
                 key,
                 month: amount("month"),
@@ -579,13 +717,20 @@ fn category_rows(expenses: LazyFrame, p: &Periods, revenue: [f64; 3]) -> Result<
         })
         .filter(|r| r.ytd != 0.0 || r.month != 0.0)
         .collect();
-    rows.sort_by(|a, b| b.month.total_cmp(&a.month).then(b.ytd.total_cmp(&a.ytd)).then(a.key.cmp(&b.key)));
+    rows.sort_by(|a, b| {
+        b.month
+            .total_cmp(&a.month)
+            .then(b.ytd.total_cmp(&a.ytd))
+            .then(a.key.cmp(&b.key))
+    });
     Ok(rows)
 }
 
 /// Rep id → name, from the roster.
 fn rep_names(roster: Option<&DataFrame>) -> Result<HashMap<String, String>> {
-    let Some(r) = roster else { return Ok(HashMap::new()) };
+    let Some(r) = roster else {
+        return Ok(HashMap::new());
+    };
     let df = r
         .clone()
         .lazy()

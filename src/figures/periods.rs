@@ -19,7 +19,10 @@ pub struct Month {
 impl Month {
     /// The month a date lies in.
     pub fn of(d: NaiveDate) -> Month {
-        Month { year: d.year(), month: d.month() }
+        Month {
+            year: d.year(),
+            month: d.month(),
+        }
     }
 
     /// Months since year 0, for arithmetic.
@@ -29,7 +32,10 @@ impl Month {
 
     /// The month from an index.
     pub fn from_index(i: i32) -> Month {
-        Month { year: i.div_euclid(12), month: (i.rem_euclid(12) + 1) as u32 }
+        Month {
+            year: i.div_euclid(12),
+            month: (i.rem_euclid(12) + 1) as u32,
+        }
     }
 
     /// `n` months later (earlier when negative).
@@ -49,7 +55,10 @@ impl Month {
 
     /// First month of the quarter.
     pub fn quarter_start(self) -> Month {
-        Month { year: self.year, month: (self.month - 1) / 3 * 3 + 1 }
+        Month {
+            year: self.year,
+            month: (self.month - 1) / 3 * 3 + 1,
+        }
     }
 
     /// Months remaining in the year after this one.
@@ -115,12 +124,16 @@ impl Span {
 
     /// Whether the date column `name` lies in the span.
     pub fn contains(self, name: &str) -> Expr {
-        col(name).gt_eq(lit(self.start())).and(col(name).lt_eq(lit(self.end())))
+        col(name)
+            .gt_eq(lit(self.start()))
+            .and(col(name).lt_eq(lit(self.end())))
     }
 
     /// Whether the month-index column `name` lies in the span.
     pub fn contains_month(self, name: &str) -> Expr {
-        col(name).gt_eq(lit(self.first.index())).and(col(name).lt_eq(lit(self.last.index())))
+        col(name)
+            .gt_eq(lit(self.first.index()))
+            .and(col(name).lt_eq(lit(self.last.index())))
     }
 
     /// The same span a year earlier.
@@ -151,13 +164,22 @@ pub const REPORTED: [&str; 3] = ["month", "qtd", "ytd"];
 impl Periods {
     /// Periods for report month `m`.
     pub fn new(m: Month) -> Periods {
-        let jan = Month { year: m.year, month: 1 };
+        let jan = Month {
+            year: m.year,
+            month: 1,
+        };
         Periods {
             report: m,
             month: Span::new(m, m),
             qtd: Span::new(m.quarter_start(), m),
             ytd: Span::new(jan, m),
-            year: Span::new(jan, Month { year: m.year, month: 12 }),
+            year: Span::new(
+                jan,
+                Month {
+                    year: m.year,
+                    month: 12,
+                },
+            ),
         }
     }
 
@@ -202,7 +224,10 @@ pub struct PeriodDates {
 
 impl From<Span> for PeriodDates {
     fn from(s: Span) -> Self {
-        PeriodDates { start: s.start().to_string(), end: s.end().to_string() }
+        PeriodDates {
+            start: s.start().to_string(),
+            end: s.end().to_string(),
+        }
     }
 }
 
@@ -216,7 +241,14 @@ mod tests {
         assert_eq!(m.plus(-2).to_string(), "2025-12");
         assert_eq!(m.plus(11).to_string(), "2027-01");
         assert_eq!(m.end(), NaiveDate::from_ymd_opt(2026, 2, 28).unwrap());
-        assert_eq!("2026-11".parse::<Month>().unwrap().quarter_start().to_string(), "2026-10");
+        assert_eq!(
+            "2026-11"
+                .parse::<Month>()
+                .unwrap()
+                .quarter_start()
+                .to_string(),
+            "2026-10"
+        );
         assert!("2026-13".parse::<Month>().is_err());
         assert!("26-01".parse::<Month>().is_err());
     }

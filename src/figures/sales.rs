@@ -29,7 +29,12 @@ pub fn order_sums(orders: LazyFrame, p: &Periods) -> LazyFrame {
     let mut aggs = Vec::new();
     for (name, span) in windows(p) {
         let inside = span.contains("order_date");
-        aggs.push(col("amount").filter(inside.clone()).sum().alias(format!("rev_{name}")));
+        aggs.push(
+            col("amount")
+                .filter(inside.clone())
+                .sum()
+                .alias(format!("rev_{name}")),
+        );
         aggs.push(
             col("order_id")
                 .filter(inside.clone())
@@ -46,9 +51,22 @@ pub fn order_sums(orders: LazyFrame, p: &Periods) -> LazyFrame {
         );
     }
     for name in REPORTED {
-        let with_cost = p.get(name).contains("order_date").and(col("cost").is_not_null());
-        aggs.push(col("amount").filter(with_cost.clone()).sum().alias(format!("costrev_{name}")));
-        aggs.push(col("cost").filter(with_cost.clone()).sum().alias(format!("cost_{name}")));
+        let with_cost = p
+            .get(name)
+            .contains("order_date")
+            .and(col("cost").is_not_null());
+        aggs.push(
+            col("amount")
+                .filter(with_cost.clone())
+                .sum()
+                .alias(format!("costrev_{name}")),
+        );
+        aggs.push(
+            col("cost")
+                .filter(with_cost.clone())
+                .sum()
+                .alias(format!("cost_{name}")),
+        );
         aggs.push(
             col("cost")
                 .filter(with_cost)
@@ -66,19 +84,25 @@ pub fn first_dates(
     active_orders: LazyFrame,
     customers: Option<LazyFrame>,
 ) -> PolarsResult<LazyFrame> {
-    let from_orders = active_orders.select([col("customer_id"), col("order_date").alias("first_date")]);
+    let from_orders =
+        active_orders.select([col("customer_id"), col("order_date").alias("first_date")]);
     let all = match customers {
         Some(c) => concat(
             [
                 from_orders,
-                c.select([col("customer_id"), col("first_order_date").alias("first_date")])
-                    .filter(col("first_date").is_not_null()),
+                c.select([
+                    col("customer_id"),
+                    col("first_order_date").alias("first_date"),
+                ])
+                .filter(col("first_date").is_not_null()),
             ],
             UnionArgs::default(),
         )?,
         None => from_orders,
     };
-    Ok(all.group_by([col("customer_id")]).agg([col("first_date").min()]))
+    Ok(all
+        .group_by([col("customer_id")])
+        .agg([col("first_date").min()]))
 }
 
 /// Per key: customer counts built on per-customer activity. `active_<w>` for the
@@ -96,12 +120,26 @@ pub fn customer_sums(orders: LazyFrame, first: LazyFrame, p: &Periods) -> LazyFr
         ("p12", p.previous_12m()),
     ];
     for (name, span) in activity {
-        per_customer.push(span.contains("order_date").any(true).alias(format!("a_{name}")));
+        per_customer.push(
+            span.contains("order_date")
+                .any(true)
+                .alias(format!("a_{name}")),
+        );
     }
     for name in REPORTED {
         let inside = p.get(name).contains("order_date");
-        per_customer.push(col("order_id").filter(inside.clone()).n_unique().alias(format!("n_{name}")));
-        per_customer.push(col("amount").filter(inside).sum().alias(format!("r_{name}")));
+        per_customer.push(
+            col("order_id")
+                .filter(inside.clone())
+                .n_unique()
+                .alias(format!("n_{name}")),
+        );
+        per_customer.push(
+            col("amount")
+                .filter(inside)
+                .sum()
+                .alias(format!("r_{name}")),
+        );
     }
     let customers = orders
         .group_by([col("key"), col("customer_id")])
@@ -123,7 +161,9 @@ pub fn customer_sums(orders: LazyFrame, first: LazyFrame, p: &Periods) -> LazyFr
         let active = col(format!("a_{name}").as_str());
         let new = active.clone().and(p.get(name).contains("first_date"));
         aggs.push(count(active).alias(format!("active_{name}")));
-        aggs.push(count(col(format!("n_{name}").as_str()).gt_eq(lit(2))).alias(format!("repeat_{name}")));
+        aggs.push(
+            count(col(format!("n_{name}").as_str()).gt_eq(lit(2))).alias(format!("repeat_{name}")),
+        );
         aggs.push(count(new.clone()).alias(format!("new_{name}")));
         aggs.push(
             col(format!("r_{name}").as_str())

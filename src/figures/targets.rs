@@ -30,11 +30,22 @@ pub fn monthly(targets: LazyFrame) -> Result<LazyFrame> {
         (col("month_idx") - col("month_idx") % lit(12)).alias("year_idx"),
     ]);
     let partition = |extra: &str| -> Vec<Expr> {
-        DIMS.iter().map(|d| col(*d)).chain(std::iter::once(col(extra))).collect()
+        DIMS.iter()
+            .map(|d| col(*d))
+            .chain(std::iter::once(col(extra)))
+            .collect()
     };
     let months = col("period_months");
-    let quarter_has_months = months.clone().eq(lit(1)).any(false).over(partition("quarter_idx"))?;
-    let year_has_finer = months.clone().lt(lit(12)).any(false).over(partition("year_idx"))?;
+    let quarter_has_months = months
+        .clone()
+        .eq(lit(1))
+        .any(false)
+        .over(partition("quarter_idx"))?;
+    let year_has_finer = months
+        .clone()
+        .lt(lit(12))
+        .any(false)
+        .over(partition("year_idx"))?;
     let keep = months
         .clone()
         .eq(lit(1))
@@ -53,7 +64,13 @@ fn blank(d: &str) -> Expr {
 /// Rows of exactly these dimensions (the others blank).
 fn level(only: &[&str]) -> Expr {
     DIMS.iter()
-        .map(|d| if only.contains(d) { col(*d).is_not_null() } else { blank(d) })
+        .map(|d| {
+            if only.contains(d) {
+                col(*d).is_not_null()
+            } else {
+                blank(d)
+            }
+        })
         .reduce(|a, b| a.and(b))
         .unwrap_or(lit(true))
 }
@@ -76,11 +93,11 @@ pub fn total(monthly: &DataFrame) -> Result<(LazyFrame, Option<&'static str>)> {
             }
         }
     }
-    let rows = monthly
-        .clone()
-        .lazy()
-        .filter(filter)
-        .select([lit("").alias("key"), col("month_idx"), col("target")]);
+    let rows = monthly.clone().lazy().filter(filter).select([
+        lit("").alias("key"),
+        col("month_idx"),
+        col("target"),
+    ]);
     Ok((rows, via))
 }
 
@@ -97,17 +114,22 @@ fn by_dim_filter(monthly: &DataFrame, d: &str) -> Result<Option<Expr>> {
 /// The monthly rows for dimension `d`, keyed by its value; `None` if no row carries it.
 pub fn by_dim(monthly: &DataFrame, d: &str) -> Result<Option<LazyFrame>> {
     Ok(by_dim_filter(monthly, d)?.map(|f| {
-        monthly
-            .clone()
-            .lazy()
-            .filter(f)
-            .select([col(d).alias("key"), col("month_idx"), col("target")])
+        monthly.clone().lazy().filter(f).select([
+            col(d).alias("key"),
+            col("month_idx"),
+            col("target"),
+        ])
     }))
 }
 
 /// The windows targets are summed over.
 pub fn windows(p: &Periods) -> [(&'static str, Span); 4] {
-    [("month", p.month), ("qtd", p.qtd), ("ytd", p.ytd), ("year", p.year)]
+    [
+        ("month", p.month),
+        ("qtd", p.qtd),
+        ("ytd", p.ytd),
+        ("year", p.year),
+    ]
 }
 
 /// Per key: `tgt_<w>` (sum) and `tgtm_<w>` (months of the window that have a target).
@@ -115,7 +137,12 @@ pub fn sums(rows: LazyFrame, p: &Periods) -> LazyFrame {
     let mut aggs = Vec::new();
     for (name, span) in windows(p) {
         let inside = span.contains_month("month_idx");
-        aggs.push(col("target").filter(inside.clone()).sum().alias(format!("tgt_{name}")));
+        aggs.push(
+            col("target")
+                .filter(inside.clone())
+                .sum()
+                .alias(format!("tgt_{name}")),
+        );
         aggs.push(
             col("month_idx")
                 .filter(inside)

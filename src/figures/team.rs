@@ -15,15 +15,23 @@ fn day_number(d: chrono::NaiveDate) -> i32 {
 /// reported periods. `roster` carries a `key` column.
 pub fn headcount(roster: LazyFrame, p: &Periods) -> LazyFrame {
     // Open bounds are far outside any period.
-    let hire = col("hire_date").cast(DataType::Int32).fill_null(lit(i32::MIN / 2));
-    let leave = col("leave_date").cast(DataType::Int32).fill_null(lit(i32::MAX / 2));
+    let hire = col("hire_date")
+        .cast(DataType::Int32)
+        .fill_null(lit(i32::MIN / 2));
+    let leave = col("leave_date")
+        .cast(DataType::Int32)
+        .fill_null(lit(i32::MAX / 2));
     let aggs: Vec<Expr> = REPORTED
         .iter()
         .map(|name| {
             let span = p.get(name);
             let (start, end) = (lit(day_number(span.start())), lit(day_number(span.end())));
-            let from = when(hire.clone().gt(start.clone())).then(hire.clone()).otherwise(start);
-            let to = when(leave.clone().lt(end.clone())).then(leave.clone()).otherwise(end);
+            let from = when(hire.clone().gt(start.clone()))
+                .then(hire.clone())
+                .otherwise(start);
+            let to = when(leave.clone().lt(end.clone()))
+                .then(leave.clone())
+                .otherwise(end);
             let days = to - from + lit(1);
             let days = when(days.clone().gt(lit(0))).then(days).otherwise(lit(0));
             (days.cast(DataType::Float64).sum() / lit(span.days() as f64))

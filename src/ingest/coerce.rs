@@ -60,7 +60,10 @@ pub struct Problem {
 }
 
 fn problem<T>(expected: &'static str, cell: &Cell) -> Result<T, Problem> {
-    Err(Problem { expected, found: cell.describe() })
+    Err(Problem {
+        expected,
+        found: cell.describe(),
+    })
 }
 
 /// The value a text column takes. Integral numbers print without a fraction (`10023.0`
@@ -149,7 +152,11 @@ pub fn parse_number_text(s: &str) -> Option<f64> {
         }
     }
     let digits = strip_thousands(t)?;
-    let value: f64 = if is_plain_decimal(&digits) { digits.parse().ok()? } else { return None };
+    let value: f64 = if is_plain_decimal(&digits) {
+        digits.parse().ok()?
+    } else {
+        return None;
+    };
     let value = if percent { value / 100.0 } else { value };
     let value = if negative { -value } else { value };
     value.is_finite().then_some(value)
@@ -220,14 +227,19 @@ pub fn serial_to_datetime(serial: f64, epoch_1904: bool) -> Option<NaiveDateTime
         (NaiveDate::from_ymd_opt(1899, 12, 30)?, serial)
     };
     let ms = (days * 86_400_000.0).round() as i64;
-    base.and_time(NaiveTime::MIN).checked_add_signed(chrono::Duration::milliseconds(ms))
+    base.and_time(NaiveTime::MIN)
+        .checked_add_signed(chrono::Duration::milliseconds(ms))
 }
 
 /// The value a date column takes: Excel dates, serial numbers (with the workbook's date
 /// system), `yyyymmdd` numbers, and the text forms of SPEC §2. A time part is dropped.
 pub fn to_date(cell: &Cell, epoch_1904: bool) -> Result<Option<NaiveDate>, Problem> {
-    to_datetime_as(cell, epoch_1904, "a date (2026-10-03, 2026/10/3, 2026年10月3日, 20261003)")
-        .map(|d| d.map(|d| d.date()))
+    to_datetime_as(
+        cell,
+        epoch_1904,
+        "a date (2026-10-03, 2026/10/3, 2026年10月3日, 20261003)",
+    )
+    .map(|d| d.map(|d| d.date()))
 }
 
 /// The value a datetime column takes: as a date, with a time part.
@@ -248,7 +260,10 @@ fn to_datetime_as(
         Cell::Text(s) => parse_datetime_text(trim(s), epoch_1904),
         Cell::Bool(_) | Cell::BadDate(_) | Cell::Error(_) | Cell::NoCachedValue(_) => None,
     };
-    value.map(Some).ok_or_else(|| Problem { expected, found: cell.describe() })
+    value.map(Some).ok_or_else(|| Problem {
+        expected,
+        found: cell.describe(),
+    })
 }
 
 /// A number in a date column: `20261003` is a `yyyymmdd` date, anything else in Excel's
@@ -256,7 +271,11 @@ fn to_datetime_as(
 fn number_to_datetime(n: f64, epoch_1904: bool) -> Option<NaiveDateTime> {
     if n.fract() == 0.0 && (1_000_01_01.0..=9999_12_31.0).contains(&n) {
         let v = n as i64;
-        let date = NaiveDate::from_ymd_opt((v / 10_000) as i32, (v / 100 % 100) as u32, (v % 100) as u32)?;
+        let date = NaiveDate::from_ymd_opt(
+            (v / 10_000) as i32,
+            (v / 100 % 100) as u32,
+            (v % 100) as u32,
+        )?;
         return Some(date.and_time(NaiveTime::MIN));
     }
     serial_to_datetime(n, epoch_1904)
@@ -300,7 +319,9 @@ fn split_date_time(s: &str) -> (&str, Option<&str>) {
 
 fn parse_date_part(s: &str) -> Option<NaiveDate> {
     let ymd = |y: &str, m: &str, d: &str| -> Option<NaiveDate> {
-        let ok = |p: &str, max: usize| !p.is_empty() && p.len() <= max && p.bytes().all(|b| b.is_ascii_digit());
+        let ok = |p: &str, max: usize| {
+            !p.is_empty() && p.len() <= max && p.bytes().all(|b| b.is_ascii_digit())
+        };
         if y.len() != 4 || !ok(y, 4) || !ok(m, 2) || !ok(d, 2) {
             return None;
         }
@@ -311,7 +332,10 @@ fn parse_date_part(s: &str) -> Option<NaiveDate> {
     }
     if let Some((y, rest)) = s.split_once('年') {
         let (m, rest) = rest.split_once('月')?;
-        let d = rest.strip_suffix('日').or_else(|| rest.strip_suffix('号')).unwrap_or(rest);
+        let d = rest
+            .strip_suffix('日')
+            .or_else(|| rest.strip_suffix('号'))
+            .unwrap_or(rest);
         return ymd(trim(y), trim(m), trim(d));
     }
     for sep in ['-', '/', '.'] {
@@ -334,15 +358,26 @@ fn parse_time(s: &str) -> Option<NaiveTime> {
 }
 
 fn parse_english_date(s: &str) -> Option<NaiveDate> {
-    const FORMATS: [&str; 6] =
-        ["%B %d, %Y", "%b %d, %Y", "%A, %B %d, %Y", "%a, %b %d, %Y", "%d %B %Y", "%d %b %Y"];
-    FORMATS.iter().find_map(|f| NaiveDate::parse_from_str(s, f).ok())
+    const FORMATS: [&str; 6] = [
+        "%B %d, %Y",
+        "%b %d, %Y",
+        "%A, %B %d, %Y",
+        "%a, %b %d, %Y",
+        "%d %B %Y",
+        "%d %b %Y",
+    ];
+    FORMATS
+        .iter()
+        .find_map(|f| NaiveDate::parse_from_str(s, f).ok())
 }
 
 /// The value a target period column takes, normalised to `2026-10`, `2026-Q4` or `2026`.
 pub fn to_period(cell: &Cell, epoch_1904: bool) -> Result<Option<String>, Problem> {
     const EXPECTED: &str = "a period (2026-10, 2026-Q4 or 2026)";
-    let found = || Problem { expected: EXPECTED, found: cell.describe() };
+    let found = || Problem {
+        expected: EXPECTED,
+        found: cell.describe(),
+    };
     match cell {
         Cell::Empty => Ok(None),
         Cell::Text(s) if trim(s).is_empty() => Ok(None),
@@ -368,7 +403,11 @@ pub fn to_period(cell: &Cell, epoch_1904: bool) -> Result<Option<String>, Proble
 /// or any date, which stands for its month).
 pub fn parse_period(s: &str) -> Option<String> {
     let s = trim(s);
-    let compact: String = s.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_uppercase();
+    let compact: String = s
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_uppercase();
     let year_ok = |y: &str| y.len() == 4 && y.bytes().all(|b| b.is_ascii_digit());
     let year = compact.strip_suffix('年').unwrap_or(&compact);
     if year_ok(year) {
@@ -384,9 +423,8 @@ pub fn parse_period(s: &str) -> Option<String> {
         let left = left.trim_end_matches(['-', '/', '年', '.', '_']);
         if left.is_empty() {
             // `Q4 2026`, `Q4-2026`
-            let digits: String = right.chars().take_while(|c| c.is_ascii_digit()).collect();
-            let rest = right[digits.len()..].trim_start_matches(['-', '/', '.', '_']);
-            return quarter(rest, &digits);
+            let (q, rest) = right.split_at(right.len().min(1));
+            return quarter(rest.trim_start_matches(['-', '/', '.', '_']), q);
         }
         return quarter(left, right);
     }
@@ -484,7 +522,10 @@ mod tests {
 
     #[test]
     fn ids_lose_their_fraction() {
-        assert_eq!(to_text(&Cell::Number(10023.0)).unwrap(), Some("10023".into()));
+        assert_eq!(
+            to_text(&Cell::Number(10023.0)).unwrap(),
+            Some("10023".into())
+        );
         assert_eq!(to_text(&Cell::Number(12.5)).unwrap(), Some("12.5".into()));
         assert_eq!(to_text(&text("  SO-1 ")).unwrap(), Some("SO-1".into()));
         assert_eq!(to_text(&text("   ")).unwrap(), None);
@@ -501,12 +542,17 @@ mod tests {
         assert_eq!(parse_number_text("¥-12"), Some(-12.0));
         assert_eq!(parse_number_text("12.5%"), Some(0.125));
         assert_eq!(parse_number_text("1.5E+3"), Some(1500.0));
-        assert_eq!(parse_number_text("1 200元".replace(' ', "").as_str()), Some(1200.0));
+        assert_eq!(
+            parse_number_text("1 200元".replace(' ', "").as_str()),
+            Some(1200.0)
+        );
     }
 
     #[test]
     fn non_numbers_are_refused() {
-        for s in ["N/A", "12,5", "1,23,4", "abc", "NaN", "inf", "-", "1.2.3", "¥", "0x10"] {
+        for s in [
+            "N/A", "12,5", "1,23,4", "abc", "NaN", "inf", "-", "1.2.3", "¥", "0x10",
+        ] {
             assert_eq!(parse_number_text(s), None, "{s}");
         }
         assert!(to_number(&text("N/A")).is_err());
@@ -521,12 +567,27 @@ mod tests {
     #[test]
     fn excel_serials_in_both_date_systems() {
         // 2026-10-03 is serial 46298 (1900 system) and 44836 (1904 system).
-        assert_eq!(to_date(&Cell::Number(46298.0), false).unwrap(), Some(date(2026, 10, 3)));
-        assert_eq!(to_date(&Cell::Number(44836.0), true).unwrap(), Some(date(2026, 10, 3)));
-        assert_eq!(serial_to_datetime(1.0, false).unwrap().date(), date(1900, 1, 1));
-        assert_eq!(serial_to_datetime(61.0, false).unwrap().date(), date(1900, 3, 1));
+        assert_eq!(
+            to_date(&Cell::Number(46298.0), false).unwrap(),
+            Some(date(2026, 10, 3))
+        );
+        assert_eq!(
+            to_date(&Cell::Number(44836.0), true).unwrap(),
+            Some(date(2026, 10, 3))
+        );
+        assert_eq!(
+            serial_to_datetime(1.0, false).unwrap().date(),
+            date(1900, 1, 1)
+        );
+        assert_eq!(
+            serial_to_datetime(61.0, false).unwrap().date(),
+            date(1900, 3, 1)
+        );
         assert_eq!(serial_to_datetime(0.0, true), None);
-        assert_eq!(serial_to_datetime(2_958_465.0, false).unwrap().date(), date(9999, 12, 31));
+        assert_eq!(
+            serial_to_datetime(2_958_465.0, false).unwrap().date(),
+            date(9999, 12, 31)
+        );
         assert_eq!(serial_to_datetime(2_958_466.0, false), None);
         let t = serial_to_datetime(46298.5, false).unwrap();
         assert_eq!(t.time(), NaiveTime::from_hms_opt(12, 0, 0).unwrap());
@@ -534,11 +595,32 @@ mod tests {
 
     #[test]
     fn every_text_date_form() {
-        for s in ["2026-10-03", "2026/10/3", "2026.10.03", "2026年10月3日", "20261003", "2026-10-03 00:00:00", "October 3, 2026"] {
-            assert_eq!(to_date(&text(s), false).unwrap(), Some(date(2026, 10, 3)), "{s}");
+        for s in [
+            "2026-10-03",
+            "2026/10/3",
+            "2026.10.03",
+            "2026年10月3日",
+            "20261003",
+            "2026-10-03 00:00:00",
+            "October 3, 2026",
+        ] {
+            assert_eq!(
+                to_date(&text(s), false).unwrap(),
+                Some(date(2026, 10, 3)),
+                "{s}"
+            );
         }
-        assert_eq!(to_date(&Cell::Number(20261003.0), false).unwrap(), Some(date(2026, 10, 3)));
-        for s in ["2018-02-29", "2026-13-01", "10/3/2026", "yesterday", "2026-10"] {
+        assert_eq!(
+            to_date(&Cell::Number(20261003.0), false).unwrap(),
+            Some(date(2026, 10, 3))
+        );
+        for s in [
+            "2018-02-29",
+            "2026-13-01",
+            "10/3/2026",
+            "yesterday",
+            "2026-10",
+        ] {
             assert!(to_date(&text(s), false).is_err(), "{s}");
         }
     }
@@ -546,9 +628,18 @@ mod tests {
     #[test]
     fn datetimes_keep_their_time() {
         let dt = |s| to_datetime(&text(s), false).unwrap().unwrap();
-        assert_eq!(dt("2026-10-03 14:05").time(), NaiveTime::from_hms_opt(14, 5, 0).unwrap());
-        assert_eq!(dt("2026/10/3 14:05:30").time(), NaiveTime::from_hms_opt(14, 5, 30).unwrap());
-        assert_eq!(dt("2026-10-03T14:05:30").time(), NaiveTime::from_hms_opt(14, 5, 30).unwrap());
+        assert_eq!(
+            dt("2026-10-03 14:05").time(),
+            NaiveTime::from_hms_opt(14, 5, 0).unwrap()
+        );
+        assert_eq!(
+            dt("2026/10/3 14:05:30").time(),
+            NaiveTime::from_hms_opt(14, 5, 30).unwrap()
+        );
+        assert_eq!(
+            dt("2026-10-03T14:05:30").time(),
+            NaiveTime::from_hms_opt(14, 5, 30).unwrap()
+        );
         assert!(to_datetime(&text("2026-10-03 25:00"), false).is_err());
     }
 
@@ -573,8 +664,16 @@ mod tests {
         for s in ["2026-Q5", "2026-13", "Oct", "26-10"] {
             assert_eq!(parse_period(s), None, "{s}");
         }
-        assert_eq!(to_period(&Cell::Number(2026.0), false).unwrap().as_deref(), Some("2026"));
-        assert_eq!(to_period(&Cell::Number(202610.0), false).unwrap().as_deref(), Some("2026-10"));
+        assert_eq!(
+            to_period(&Cell::Number(2026.0), false).unwrap().as_deref(),
+            Some("2026")
+        );
+        assert_eq!(
+            to_period(&Cell::Number(202610.0), false)
+                .unwrap()
+                .as_deref(),
+            Some("2026-10")
+        );
     }
 
     #[test]

@@ -22,7 +22,11 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_cells: 50_000_000, max_entry_bytes: 1 << 30, max_entry_ratio: 200.0 }
+        Limits {
+            max_cells: 50_000_000,
+            max_entry_bytes: 1 << 30,
+            max_entry_ratio: 200.0,
+        }
     }
 }
 
@@ -45,11 +49,15 @@ const RATIO_FLOOR: u64 = 1 << 20;
 
 /// Finds the file's real format and checks it against the limits.
 pub fn check_file(path: &Path, limits: &Limits) -> Result<Format> {
-    let fail = |why: String| Error::Unreadable { file: path.to_path_buf(), why };
+    let fail = |why: String| Error::Unreadable {
+        file: path.to_path_buf(),
+        why,
+    };
     let mut file = File::open(path).map_err(|e| fail(format!("cannot open the file ({e})")))?;
     let len = file.metadata().map(|m| m.len()).unwrap_or(0);
     let mut magic = [0u8; 8];
-    let n = read_up_to(&mut file, &mut magic).map_err(|e| fail(format!("cannot read the file ({e})")))?;
+    let n = read_up_to(&mut file, &mut magic)
+        .map_err(|e| fail(format!("cannot read the file ({e})")))?;
     let magic = &magic[..n];
     let is_csv = path
         .extension()
@@ -66,7 +74,10 @@ pub fn check_file(path: &Path, limits: &Limits) -> Result<Format> {
             return Err(Error::Limit {
                 file: path.to_path_buf(),
                 sheet: String::new(),
-                why: format!("{len} bytes is over the limit of {} bytes", limits.max_entry_bytes),
+                why: format!(
+                    "{len} bytes is over the limit of {} bytes",
+                    limits.max_entry_bytes
+                ),
             });
         }
         return Ok(Format::Csv);
@@ -93,14 +104,22 @@ fn read_up_to(file: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {
 }
 
 fn check_zip(path: &Path, file: File, limits: &Limits) -> Result<Format> {
-    let fail = |why: String| Error::Unreadable { file: path.to_path_buf(), why };
-    let mut archive = zip::ZipArchive::new(file)
-        .map_err(|e| fail(format!("not a readable workbook: the zip archive is damaged or truncated ({e})")))?;
+    let fail = |why: String| Error::Unreadable {
+        file: path.to_path_buf(),
+        why,
+    };
+    let mut archive = zip::ZipArchive::new(file).map_err(|e| {
+        fail(format!(
+            "not a readable workbook: the zip archive is damaged or truncated ({e})"
+        ))
+    })?;
     let mut format = None;
     for i in 0..archive.len() {
-        let entry = archive
-            .by_index_raw(i)
-            .map_err(|e| fail(format!("not a readable workbook: zip entry {i} is damaged ({e})")))?;
+        let entry = archive.by_index_raw(i).map_err(|e| {
+            fail(format!(
+                "not a readable workbook: zip entry {i} is damaged ({e})"
+            ))
+        })?;
         let name = entry.name().map(|n| n.to_string()).unwrap_or_default();
         let (size, packed) = (entry.size(), entry.compressed_size().max(1));
         if size > limits.max_entry_bytes {
@@ -139,7 +158,8 @@ fn check_zip(path: &Path, file: File, limits: &Limits) -> Result<Format> {
 /// Validates an OLE compound file's sector allocation table: every chain must end.
 /// calamine follows chains without a bound, so a looping one would never finish.
 fn check_ole(file: &mut File, len: u64) -> std::result::Result<(), String> {
-    let bad = |what: &str| format!("not a readable workbook: the .xls container is damaged ({what})");
+    let bad =
+        |what: &str| format!("not a readable workbook: the .xls container is damaged ({what})");
     let mut header = [0u8; 512];
     file.seek(SeekFrom::Start(0)).map_err(|e| e.to_string())?;
     if read_up_to(file, &mut header).map_err(|e| e.to_string())? < 512 {
@@ -178,7 +198,8 @@ fn check_ole(file: &mut File, len: u64) -> std::result::Result<(), String> {
     fat_sectors.truncate(fat_count as usize);
     let mut fat: Vec<u32> = Vec::with_capacity(fat_sectors.len() * (sector as usize / 4));
     for &s in &fat_sectors {
-        read_sector(file, sector, s, &mut buf).map_err(|_| bad("an allocation-table sector is missing"))?;
+        read_sector(file, sector, s, &mut buf)
+            .map_err(|_| bad("an allocation-table sector is missing"))?;
         fat.extend((0..sector as usize / 4).map(|i| u32_at(&buf, 4 * i)));
     }
     if has_cycle(&fat) {

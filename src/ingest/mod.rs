@@ -133,13 +133,18 @@ pub struct Ingested {
 /// hidden files.
 pub fn discover(dir: &Path) -> Result<Vec<PathBuf>> {
     if !dir.is_dir() {
-        return Err(Error::NoInput { dir: dir.to_path_buf(), why: "not a folder".into() });
+        return Err(Error::NoInput {
+            dir: dir.to_path_buf(),
+            why: "not a folder".into(),
+        });
     }
     let mut files = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
-        let entries = std::fs::read_dir(&d)
-            .map_err(|e| Error::NoInput { dir: d.clone(), why: format!("cannot list it ({e})") })?;
+        let entries = std::fs::read_dir(&d).map_err(|e| Error::NoInput {
+            dir: d.clone(),
+            why: format!("cannot list it ({e})"),
+        })?;
         for entry in entries.flatten() {
             let path = entry.path();
             let name = entry.file_name().to_string_lossy().into_owned();
@@ -181,7 +186,9 @@ pub fn read_inputs(dir: &Path, config: &Config) -> Result<Ingested> {
         let relative = path.strip_prefix(dir).unwrap_or(path).to_path_buf();
         ingest.quality.files.push(relative.display().to_string());
         tracing::info!(file = %path.display(), "reading");
-        let is_csv = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+        let is_csv = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
         let mut visitor = FileVisitor::new(&mut ingest, path, &relative, is_csv);
         source::read_file(path, &config.limits, &mut visitor)?;
     }
@@ -196,7 +203,11 @@ pub fn read_inputs(dir: &Path, config: &Config) -> Result<Ingested> {
             .collect();
         return Err(Error::NoOrders {
             dir: dir.to_path_buf(),
-            seen: if seen.is_empty() { String::new() } else { format!("; sheets seen:{}", seen.concat()) },
+            seen: if seen.is_empty() {
+                String::new()
+            } else {
+                format!("; sheets seen:{}", seen.concat())
+            },
         });
     }
     let tables = Tables::from_rows(std::mem::take(&mut ingest.rows))?;
@@ -204,5 +215,9 @@ pub fn read_inputs(dir: &Path, config: &Config) -> Result<Ingested> {
         q.cancelled_rows = tables.cancelled_rows();
         q.rows_used -= q.cancelled_rows.min(q.rows_used);
     }
-    Ok(Ingested { tables, quality: ingest.quality, rejections: ingest.rejections })
+    Ok(Ingested {
+        tables,
+        quality: ingest.quality,
+        rejections: ingest.rejections,
+    })
 }

@@ -37,7 +37,12 @@ const fn col(
     ty: ColumnType,
     required: bool,
 ) -> ColumnSpec {
-    ColumnSpec { name, aliases, ty, required }
+    ColumnSpec {
+        name,
+        aliases,
+        ty,
+        required,
+    }
 }
 
 use ColumnType::*;
@@ -45,7 +50,14 @@ use ColumnType::*;
 const REGION: &[&str] = &["区域", "大区", "地区", "Region"];
 const PRODUCT_LINE: &[&str] = &["产品线", "品类", "产品类别", "Category", "Product Line"];
 const SEGMENT: &[&str] = &["客户群", "客户类型", "细分", "Segment", "Customer Segment"];
-const REP: &[&str] = &["销售代表", "业务员", "销售员", "工号", "Rep ID", "Salesperson"];
+const REP: &[&str] = &[
+    "销售代表",
+    "业务员",
+    "销售员",
+    "工号",
+    "Rep ID",
+    "Salesperson",
+];
 const CUSTOMER: &[&str] = &["客户编号", "客户ID", "客户代码", "Customer ID"];
 
 /// The tables salesplan reads, in the order used to break ties in header detection.
@@ -105,7 +117,14 @@ impl TableKind {
     /// Sheet (or csv file) names that identify this table without looking at the header.
     pub fn sheet_names(self) -> &'static [&'static str] {
         match self {
-            TableKind::Orders => &["订单", "订单明细", "销售明细", "销售数据", "Orders", "Sales"],
+            TableKind::Orders => &[
+                "订单",
+                "订单明细",
+                "销售明细",
+                "销售数据",
+                "Orders",
+                "Sales",
+            ],
             TableKind::Targets => &["目标", "销售目标", "Targets"],
             TableKind::Roster => &["人员", "花名册", "销售团队", "Roster", "Team"],
             TableKind::Customers => &["客户", "客户档案", "Customers"],
@@ -148,10 +167,25 @@ impl TableKind {
 }
 
 static ORDERS: &[ColumnSpec] = &[
-    col("order_id", &["订单号", "订单编号", "订单ID", "单号", "Order ID"], Text, true),
-    col("order_date", &["下单日期", "订单日期", "日期", "Order Date"], Date, true),
+    col(
+        "order_id",
+        &["订单号", "订单编号", "订单ID", "单号", "Order ID"],
+        Text,
+        true,
+    ),
+    col(
+        "order_date",
+        &["下单日期", "订单日期", "日期", "Order Date"],
+        Date,
+        true,
+    ),
     col("customer_id", CUSTOMER, Text, true),
-    col("amount", &["金额", "销售额", "销售金额", "成交金额", "Sales", "Amount"], Number, true),
+    col(
+        "amount",
+        &["金额", "销售额", "销售金额", "成交金额", "Sales", "Amount"],
+        Number,
+        true,
+    ),
     col("rep_id", REP, Text, false),
     col("region", REGION, Text, false),
     col("product_line", PRODUCT_LINE, Text, false),
@@ -162,7 +196,12 @@ static ORDERS: &[ColumnSpec] = &[
 
 static TARGETS: &[ColumnSpec] = &[
     col("period", &["期间", "月份", "周期", "Period"], Period, true),
-    col("target", &["目标", "目标金额", "销售目标", "Target"], Number, true),
+    col(
+        "target",
+        &["目标", "目标金额", "销售目标", "Target"],
+        Number,
+        true,
+    ),
     col("region", REGION, Text, false),
     col("product_line", PRODUCT_LINE, Text, false),
     col("customer_segment", SEGMENT, Text, false),
@@ -170,7 +209,12 @@ static TARGETS: &[ColumnSpec] = &[
 ];
 
 static ROSTER: &[ColumnSpec] = &[
-    col("rep_id", &["工号", "员工编号", "Rep ID", "销售代表", "业务员", "销售员"], Text, true),
+    col(
+        "rep_id",
+        &["工号", "员工编号", "Rep ID", "销售代表", "业务员", "销售员"],
+        Text,
+        true,
+    ),
     col("name", &["姓名", "Name"], Text, false),
     col("region", REGION, Text, false),
     col("team", &["团队", "Team"], Text, false),
@@ -180,22 +224,42 @@ static ROSTER: &[ColumnSpec] = &[
 
 static CUSTOMERS: &[ColumnSpec] = &[
     col("customer_id", CUSTOMER, Text, true),
-    col("name", &["客户名称", "名称", "Name", "Customer Name"], Text, false),
+    col(
+        "name",
+        &["客户名称", "名称", "Name", "Customer Name"],
+        Text,
+        false,
+    ),
     col("segment", SEGMENT, Text, false),
     col("region", REGION, Text, false),
-    col("first_order_date", &["首单日期", "开户日期", "First Order Date"], Date, false),
+    col(
+        "first_order_date",
+        &["首单日期", "开户日期", "First Order Date"],
+        Date,
+        false,
+    ),
 ];
 
 static EXPENSES: &[ColumnSpec] = &[
     col("date", &["日期", "发生日期", "Date"], Date, true),
-    col("category", &["费用类别", "类别", "科目", "Category"], Text, true),
+    col(
+        "category",
+        &["费用类别", "类别", "科目", "Category"],
+        Text,
+        true,
+    ),
     col("amount", &["金额", "Amount"], Number, true),
     col("region", REGION, Text, false),
 ];
 
 static LEADS: &[ColumnSpec] = &[
     col("lead_id", &["线索编号", "商机编号", "Lead ID"], Text, true),
-    col("created_date", &["创建日期", "询盘日期", "Created"], Date, true),
+    col(
+        "created_date",
+        &["创建日期", "询盘日期", "Created"],
+        Date,
+        true,
+    ),
     col("stage", &["阶段", "Stage"], Text, true),
     col("status", &["状态", "Status"], Text, false),
     col("rep_id", REP, Text, false),
@@ -205,9 +269,19 @@ static LEADS: &[ColumnSpec] = &[
 ];
 
 static TICKETS: &[ColumnSpec] = &[
-    col("ticket_id", &["工单号", "工单编号", "Ticket ID"], Text, true),
+    col(
+        "ticket_id",
+        &["工单号", "工单编号", "Ticket ID"],
+        Text,
+        true,
+    ),
     col("created_at", &["创建时间", "Created At"], DateTime, true),
-    col("first_response_at", &["首次响应时间", "First Response At"], DateTime, false),
+    col(
+        "first_response_at",
+        &["首次响应时间", "First Response At"],
+        DateTime,
+        false,
+    ),
     col("customer_id", CUSTOMER, Text, false),
     col("region", REGION, Text, false),
 ];
@@ -220,25 +294,55 @@ static NPS: &[ColumnSpec] = &[
 
 static FOLLOW_UPS: &[ColumnSpec] = &[
     col("customer_id", CUSTOMER, Text, true),
-    col("date", &["回访日期", "拜访日期", "日期", "Date"], Date, true),
+    col(
+        "date",
+        &["回访日期", "拜访日期", "日期", "Date"],
+        Date,
+        true,
+    ),
     col("rep_id", REP, Text, false),
     col("type", &["类型", "Type"], Text, false),
 ];
 
 static RECEIVABLES: &[ColumnSpec] = &[
-    col("invoice_id", &["发票号", "单据号", "Invoice ID"], Text, true),
+    col(
+        "invoice_id",
+        &["发票号", "单据号", "Invoice ID"],
+        Text,
+        true,
+    ),
     col("customer_id", CUSTOMER, Text, true),
     col("due_date", &["到期日", "应收日期", "Due Date"], Date, true),
     col("amount", &["应收金额", "金额", "Amount"], Number, true),
     col("invoice_date", &["开票日期", "Invoice Date"], Date, false),
-    col("collected_amount", &["回款金额", "已收金额", "Collected"], Number, false),
-    col("collected_date", &["回款日期", "Collected Date"], Date, false),
+    col(
+        "collected_amount",
+        &["回款金额", "已收金额", "Collected"],
+        Number,
+        false,
+    ),
+    col(
+        "collected_date",
+        &["回款日期", "Collected Date"],
+        Date,
+        false,
+    ),
 ];
 
 static INVENTORY: &[ColumnSpec] = &[
-    col("snapshot_date", &["盘点日期", "快照日期", "Date"], Date, true),
+    col(
+        "snapshot_date",
+        &["盘点日期", "快照日期", "Date"],
+        Date,
+        true,
+    ),
     col("product_line", PRODUCT_LINE, Text, true),
-    col("on_hand_qty", &["库存数量", "在库数量", "On Hand"], Number, true),
+    col(
+        "on_hand_qty",
+        &["库存数量", "在库数量", "On Hand"],
+        Number,
+        true,
+    ),
 ];
 
 /// Header text as compared: lower case, without white space or underscores, so that

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 
 use super::coerce::{self, Cell, Problem};
 use super::schema::{normalize_header, sheet_name_matches, ColumnSpec, ColumnType, TableKind};
-use super::{Ingest, IgnoredSheet, Rejection};
+use super::{IgnoredSheet, Ingest, Rejection};
 use crate::config::SheetTarget;
 use crate::error::{Error, Result};
 
@@ -22,7 +22,12 @@ pub struct Aliases {
 
 impl Aliases {
     /// The spec's names plus `[columns.<table>]` from the configuration.
-    pub fn new(extra: &std::collections::BTreeMap<TableKind, std::collections::BTreeMap<String, &'static str>>) -> Self {
+    pub fn new(
+        extra: &std::collections::BTreeMap<
+            TableKind,
+            std::collections::BTreeMap<String, &'static str>,
+        >,
+    ) -> Self {
         let mut by_table = HashMap::new();
         for t in TableKind::ALL {
             let mut map = HashMap::new();
@@ -108,7 +113,11 @@ pub struct TableRows {
 impl TableRows {
     pub fn new(kind: TableKind) -> Self {
         TableRows {
-            columns: kind.columns().iter().map(|c| ColumnValues::for_type(c.ty)).collect(),
+            columns: kind
+                .columns()
+                .iter()
+                .map(|c| ColumnValues::for_type(c.ty))
+                .collect(),
             rows: 0,
         }
     }
@@ -121,9 +130,9 @@ fn coerce(spec: &ColumnSpec, cell: &Cell, epoch_1904: bool) -> Result<Value, Pro
         ColumnType::Period => coerce::to_period(cell, epoch_1904).map(Value::Text)?,
         ColumnType::Number => coerce::to_number(cell).map(Value::Number)?,
         ColumnType::Score => coerce::to_score(cell).map(Value::Number)?,
-        ColumnType::Date => Value::Date(
-            coerce::to_date(cell, epoch_1904)?.map(|d| (d - epoch).num_days() as i32),
-        ),
+        ColumnType::Date => {
+            Value::Date(coerce::to_date(cell, epoch_1904)?.map(|d| (d - epoch).num_days() as i32))
+        }
         ColumnType::DateTime => Value::DateTime(
             coerce::to_datetime(cell, epoch_1904)?.map(|d| d.and_utc().timestamp_millis()),
         ),
@@ -133,7 +142,10 @@ fn coerce(spec: &ColumnSpec, cell: &Cell, epoch_1904: bool) -> Result<Value, Pro
         Value::Text(None) | Value::Number(None) | Value::Date(None) | Value::DateTime(None)
     );
     if missing && spec.required {
-        return Err(Problem { expected: "a value (the column is required)", found: cell.describe() });
+        return Err(Problem {
+            expected: "a value (the column is required)",
+            found: cell.describe(),
+        });
     }
     Ok(value)
 }
@@ -158,6 +170,8 @@ struct Layout {
     header_row: u32,
     /// Per spec column: the sheet column and its header text.
     columns: Vec<Option<(usize, String)>>,
+    /// Later columns that name a column already found: (kept, ignored, name).
+    duplicates: Vec<(usize, usize, &'static str)>,
 }
 
 enum State {
@@ -235,20 +249,26 @@ impl<'a> FileVisitor<'a> {
     fn layout_for(&self, table: TableKind, row: u32, cells: &[Cell]) -> Layout {
         let specs = table.columns();
         let mut columns: Vec<Option<(usize, String)>> = vec![None; specs.len()];
+        let mut duplicates = Vec::new();
         for (i, cell) in cells.iter().enumerate() {
-            let Some(name) = self.header_column(table, cell) else { continue };
-            let Some(k) = specs.iter().position(|c| c.name == name) else { continue };
+            let Some(name) = self.header_column(table, cell) else {
+                continue;
+            };
+            let Some(k) = specs.iter().position(|c| c.name == name) else {
+                continue;
+            };
             let header = coerce::to_text(cell).ok().flatten().unwrap_or_default();
             match &columns[k] {
                 None => columns[k] = Some((i, header)),
-                Some((first, _)) => tracing::warn!(
-                    file = %self.path.display(), sheet = %self.sheet,
-                    "columns {} and {} both name {name}; using {}",
-                    column_letter(*first), column_letter(i), column_letter(*first)
-                ),
+                Some((first, _)) => duplicates.push((*first, i, name)),
             }
         }
-        Layout { table, header_row: row, columns }
+        Layout {
+            table,
+            header_row: row,
+            columns,
+            duplicates,
+        }
     }
 
     /// Picks the header row and table from the buffered first rows.
@@ -302,17 +322,22 @@ impl<'a> FileVisitor<'a> {
             return Ok(());
         };
         self.check_required(&layout, &rows)?;
+        for (kept, other, name) in &layout.duplicates {
+            tracing::warn!(
+                file = %self.path.display(), sheet = %self.sheet,
+                "columns {} and {} both name {name}; using {}",
+                column_letter(*kept), column_letter(*other), column_letter(*kept)
+            );
+        }
         tracing::info!(
             file = %self.path.display(), sheet = %self.sheet, table = layout.table.name(),
             header_row = layout.header_row + 1, "sheet recognised"
         );
-        let table = layout.table;
-        self.ingest.note_sheet(table, &self.path);
+        self.ingest.note_sheet(layout.table, &self.path);
         self.state = State::Reading(layout);
         for (row, cells) in rows {
             self.data_row(row, &cells);
         }
-        let _ = table;
         Ok(())
     }
 
@@ -323,7 +348,12 @@ impl<'a> FileVisitor<'a> {
                 let header: Vec<String> = rows
                     .iter()
                     .find(|(r, _)| *r == layout.header_row)
-                    .map(|(_, cells)| cells.iter().filter_map(|c| coerce::to_text(c).ok().flatten()).collect())
+                    .map(|(_, cells)| {
+                        cells
+                            .iter()
+                            .filter_map(|c| coerce::to_text(c).ok().flatten())
+                            .collect()
+                    })
                     .unwrap_or_default();
                 let aliases: Vec<String> = std::iter::once(spec.name)
                     .chain(spec.aliases.iter().copied())
@@ -344,19 +374,26 @@ impl<'a> FileVisitor<'a> {
     }
 
     fn data_row(&mut self, row: u32, cells: &[Cell]) {
-        let State::Reading(layout) = &self.state else { return };
+        let State::Reading(layout) = &self.state else {
+            return;
+        };
         if row <= layout.header_row || cells.iter().all(Cell::is_blank) {
             return;
         }
         let table = layout.table;
         let specs = table.columns();
         let cell_at = |k: usize| -> &Cell {
-            layout.columns[k].as_ref().and_then(|(i, _)| cells.get(*i)).unwrap_or(&Cell::Empty)
+            layout.columns[k]
+                .as_ref()
+                .and_then(|(i, _)| cells.get(*i))
+                .unwrap_or(&Cell::Empty)
         };
         let quality = self.ingest.quality.table(table);
         quality.rows_read += 1;
         let key = cell_at(0);
-        if (key.is_blank() || coerce::is_total_word(key)) && cells.iter().any(coerce::mentions_total) {
+        if (key.is_blank() || coerce::is_total_word(key))
+            && cells.iter().any(coerce::mentions_total)
+        {
             quality.totals_rows += 1;
             tracing::debug!(file = %self.path.display(), sheet = %self.sheet, row = row + 1, "totals row skipped");
             return;
@@ -386,7 +423,11 @@ impl<'a> FileVisitor<'a> {
             return;
         }
         quality.rows_used += 1;
-        let rows = self.ingest.rows.entry(table).or_insert_with(|| TableRows::new(table));
+        let rows = self
+            .ingest
+            .rows
+            .entry(table)
+            .or_insert_with(|| TableRows::new(table));
         for (col, v) in rows.columns.iter_mut().zip(values) {
             col.push(v);
         }
@@ -402,7 +443,12 @@ impl super::source::SheetVisitor for FileVisitor<'_> {
         self.header_row = None;
         self.rule_columns.clear();
         self.named = None;
-        match self.ingest.config.sheet_rule(&self.relative, sheet).cloned() {
+        match self
+            .ingest
+            .config
+            .sheet_rule(&self.relative, sheet)
+            .cloned()
+        {
             Some(rule) => match rule.target {
                 SheetTarget::Ignore => {
                     self.ignore("ignored by salesplan.toml".into());
@@ -415,7 +461,9 @@ impl super::source::SheetVisitor for FileVisitor<'_> {
                 }
             },
             None => {
-                self.named = TableKind::ALL.into_iter().find(|&t| sheet_name_matches(t, sheet));
+                self.named = TableKind::ALL
+                    .into_iter()
+                    .find(|&t| sheet_name_matches(t, sheet));
             }
         }
         self.state = State::Searching { rows: Vec::new() };
@@ -424,7 +472,9 @@ impl super::source::SheetVisitor for FileVisitor<'_> {
 
     fn row(&mut self, row: u32, cells: &[Cell]) -> Result<bool> {
         self.empty = false;
-        let window = self.header_row.map_or(HEADER_WINDOW, |h| h.max(HEADER_WINDOW - 1) + 1);
+        let window = self
+            .header_row
+            .map_or(HEADER_WINDOW, |h| h.max(HEADER_WINDOW - 1) + 1);
         match &mut self.state {
             State::Searching { rows } => {
                 if row < window {

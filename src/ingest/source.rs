@@ -63,11 +63,22 @@ struct Extent<'a> {
 
 impl<'a> Extent<'a> {
     fn new(path: &'a Path, sheet: &'a str, limits: &Limits) -> Self {
-        Extent { path, sheet, max_cells: limits.max_cells, rows: 0, cols: 0, cells: 0 }
+        Extent {
+            path,
+            sheet,
+            max_cells: limits.max_cells,
+            rows: 0,
+            cols: 0,
+            cells: 0,
+        }
     }
 
     fn limit(&self, why: String) -> Error {
-        Error::Limit { file: self.path.to_path_buf(), sheet: format!(", sheet {:?}", self.sheet), why }
+        Error::Limit {
+            file: self.path.to_path_buf(),
+            sheet: format!(", sheet {:?}", self.sheet),
+            why,
+        }
     }
 
     /// Checks a declared or observed range of `rows` × `cols` before it is used.
@@ -126,10 +137,13 @@ fn read_xlsx(
         let mut current: Option<u32> = None;
         let mut cells: Vec<Cell> = Vec::new();
         loop {
-            let record = reader.next_cell_with_formula_metadata().map_err(|e| Error::Unreadable {
-                file: path.to_path_buf(),
-                why: format!("sheet {sheet:?}: cannot read cells ({e})"),
-            })?;
+            let record =
+                reader
+                    .next_cell_with_formula_metadata()
+                    .map_err(|e| Error::Unreadable {
+                        file: path.to_path_buf(),
+                        why: format!("sheet {sheet:?}: cannot read cells ({e})"),
+                    })?;
             let Some(record) = record else { break };
             let (row, col) = record.pos;
             extent.see(row, col)?;
@@ -286,7 +300,10 @@ fn read_csv(path: &Path, visitor: &mut dyn SheetVisitor) -> Result<()> {
         why: format!("cannot read the file ({e})"),
     })?;
     let text = decode_csv(&bytes);
-    let sheet = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let sheet = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
     if !visitor.begin_sheet(&sheet, false) {
         return Ok(());
     }
@@ -309,7 +326,13 @@ fn read_csv(path: &Path, visitor: &mut dyn SheetVisitor) -> Result<()> {
             });
         }
         cells.clear();
-        cells.extend(record.iter().map(|s| if s.is_empty() { Cell::Empty } else { Cell::Text(s.to_string()) }));
+        cells.extend(record.iter().map(|s| {
+            if s.is_empty() {
+                Cell::Empty
+            } else {
+                Cell::Text(s.to_string())
+            }
+        }));
         while cells.last().is_some_and(Cell::is_blank) {
             cells.pop();
         }
@@ -350,7 +373,9 @@ pub fn detect_delimiter(text: &str) -> u8 {
             _ => {}
         }
     }
-    let best = (0..3).max_by_key(|&i| (counts[i], std::cmp::Reverse(i))).unwrap_or(0);
+    let best = (0..3)
+        .max_by_key(|&i| (counts[i], std::cmp::Reverse(i)))
+        .unwrap_or(0);
     [b',', b';', b'\t'][best]
 }
 

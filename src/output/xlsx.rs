@@ -46,9 +46,19 @@ fn number_format(figure: &str) -> &'static str {
     match figure {
         "orders" | "active_customers" | "new_customers" => "#,##0",
         "avg_headcount" => "0.00",
-        "attainment" | "forecast_attainment" | "new_customer_revenue_share" | "repurchase_rate"
-        | "retention_rate" | "mom_growth" | "yoy_growth" | "expense_ratio" | "gross_margin"
-        | "time_progress" | "revenue_share" | "share" | "ratio_to_revenue" => "0.0%",
+        "attainment"
+        | "forecast_attainment"
+        | "new_customer_revenue_share"
+        | "repurchase_rate"
+        | "retention_rate"
+        | "mom_growth"
+        | "yoy_growth"
+        | "expense_ratio"
+        | "gross_margin"
+        | "time_progress"
+        | "revenue_share"
+        | "share"
+        | "ratio_to_revenue" => "0.0%",
         _ => "#,##0.00",
     }
 }
@@ -66,18 +76,24 @@ struct Formats {
 
 impl Formats {
     fn new() -> Self {
-        Formats { header: Format::new().set_bold().set_background_color("#DDE3EA"), by_figure: BTreeMap::new() }
+        Formats {
+            header: Format::new().set_bold().set_background_color("#DDE3EA"),
+            by_figure: BTreeMap::new(),
+        }
     }
 
     fn number(&mut self, figure: &str) -> &Format {
         let f = number_format(figure);
-        self.by_figure.entry(f).or_insert_with(|| Format::new().set_num_format(f))
+        self.by_figure
+            .entry(f)
+            .or_insert_with(|| Format::new().set_num_format(f))
     }
 }
 
 fn header_row(ws: &mut Worksheet, fmt: &Format, names: &[&str]) -> Result<()> {
     for (i, n) in names.iter().enumerate() {
-        ws.write_string_with_format(0, i as u16, *n, fmt).map_err(xerr)?;
+        ws.write_string_with_format(0, i as u16, *n, fmt)
+            .map_err(xerr)?;
     }
     ws.set_freeze_panes(1, 0).map_err(xerr)?;
     Ok(())
@@ -88,16 +104,32 @@ pub fn metrics_xlsx(m: &Metrics, lang: &str) -> Result<OutputFile> {
     let l = Labels::load(lang)?;
     let col = |k: &str| Labels::get(&l.columns, k).to_string();
     let mut wb = Workbook::new();
-    let created = ExcelDateTime::from_ymd(m.month.year as u16, m.month.month as u8, 1).map_err(xerr)?;
-    wb.set_properties(&DocProperties::new().set_creation_datetime(&created).set_title("salesplan metrics"));
+    let created =
+        ExcelDateTime::from_ymd(m.month.year as u16, m.month.month as u8, 1).map_err(xerr)?;
+    wb.set_properties(
+        &DocProperties::new()
+            .set_creation_datetime(&created)
+            .set_title("salesplan metrics"),
+    );
     let mut fmt = Formats::new();
 
     // KPIs: one row per figure, one column per period.
     {
-        let ws = wb.add_worksheet().set_name(Labels::get(&l.sheets, "kpis")).map_err(xerr)?;
+        let ws = wb
+            .add_worksheet()
+            .set_name(Labels::get(&l.sheets, "kpis"))
+            .map_err(xerr)?;
         let mut head = vec![col("figure"), "key".to_string()];
-        head.extend(PERIOD_COLUMNS.iter().map(|p| Labels::get(&l.periods, p).to_string()));
-        header_row(ws, &fmt.header, &head.iter().map(String::as_str).collect::<Vec<_>>())?;
+        head.extend(
+            PERIOD_COLUMNS
+                .iter()
+                .map(|p| Labels::get(&l.periods, p).to_string()),
+        );
+        header_row(
+            ws,
+            &fmt.header,
+            &head.iter().map(String::as_str).collect::<Vec<_>>(),
+        )?;
         write_figures(ws, &mut fmt, &l, &m.kpis, 1, 0)?;
         ws.set_column_width(0, 22).map_err(xerr)?;
         ws.set_column_width(1, 26).map_err(xerr)?;
@@ -108,8 +140,13 @@ pub fn metrics_xlsx(m: &Metrics, lang: &str) -> Result<OutputFile> {
 
     // One sheet per breakdown: a row per key, a column per figure and period.
     for (dim, entries) in &m.by {
-        let ws = wb.add_worksheet().set_name(Labels::get(&l.dimensions, dim)).map_err(xerr)?;
-        let Some(first) = entries.first() else { continue };
+        let ws = wb
+            .add_worksheet()
+            .set_name(Labels::get(&l.dimensions, dim))
+            .map_err(xerr)?;
+        let Some(first) = entries.first() else {
+            continue;
+        };
         let columns: Vec<(&str, &str)> = first
             .figures
             .iter()
@@ -117,18 +154,28 @@ pub fn metrics_xlsx(m: &Metrics, lang: &str) -> Result<OutputFile> {
             .collect();
         let mut head = vec![Labels::get(&l.dimensions, dim).to_string(), col("name")];
         head.extend(columns.iter().map(|(f, p)| {
-            format!("{} · {}", Labels::get(&l.figures, f), Labels::get(&l.periods, p))
+            format!(
+                "{} · {}",
+                Labels::get(&l.figures, f),
+                Labels::get(&l.periods, p)
+            )
         }));
-        header_row(ws, &fmt.header, &head.iter().map(String::as_str).collect::<Vec<_>>())?;
+        header_row(
+            ws,
+            &fmt.header,
+            &head.iter().map(String::as_str).collect::<Vec<_>>(),
+        )?;
         for (r, e) in entries.iter().enumerate() {
             let row = r as u32 + 1;
-            ws.write_string(row, 0, e.key.as_deref().unwrap_or(&l.blank_key)).map_err(xerr)?;
+            ws.write_string(row, 0, e.key.as_deref().unwrap_or(&l.blank_key))
+                .map_err(xerr)?;
             if let Some(n) = &e.name {
                 ws.write_string(row, 1, n).map_err(xerr)?;
             }
             for (c, (f, p)) in columns.iter().enumerate() {
                 if let Some(v) = e.figures.get(f).and_then(|x| x.get(p)).copied().flatten() {
-                    ws.write_number_with_format(row, c as u16 + 2, v, fmt.number(f)).map_err(xerr)?;
+                    ws.write_number_with_format(row, c as u16 + 2, v, fmt.number(f))
+                        .map_err(xerr)?;
                 }
             }
         }
@@ -140,7 +187,10 @@ pub fn metrics_xlsx(m: &Metrics, lang: &str) -> Result<OutputFile> {
 
     // Expenses by category.
     {
-        let ws = wb.add_worksheet().set_name(Labels::get(&l.sheets, "expenses_by_category")).map_err(xerr)?;
+        let ws = wb
+            .add_worksheet()
+            .set_name(Labels::get(&l.sheets, "expenses_by_category"))
+            .map_err(xerr)?;
         let mut head = vec![col("key")];
         for p in ["month", "qtd", "ytd"] {
             head.push(Labels::get(&l.periods, p).to_string());
@@ -150,18 +200,29 @@ pub fn metrics_xlsx(m: &Metrics, lang: &str) -> Result<OutputFile> {
                 head.push(format!("{} · {}", col(what), Labels::get(&l.periods, p)));
             }
         }
-        header_row(ws, &fmt.header, &head.iter().map(String::as_str).collect::<Vec<_>>())?;
+        header_row(
+            ws,
+            &fmt.header,
+            &head.iter().map(String::as_str).collect::<Vec<_>>(),
+        )?;
         for (r, c) in m.expenses_by_category.iter().enumerate() {
             let row = r as u32 + 1;
-            ws.write_string(row, 0, c.key.as_deref().unwrap_or(&l.blank_key)).map_err(xerr)?;
+            ws.write_string(row, 0, c.key.as_deref().unwrap_or(&l.blank_key))
+                .map_err(xerr)?;
             for (i, v) in [c.month, c.qtd, c.ytd].into_iter().enumerate() {
-                ws.write_number_with_format(row, 1 + i as u16, v, fmt.number("expenses")).map_err(xerr)?;
+                ws.write_number_with_format(row, 1 + i as u16, v, fmt.number("expenses"))
+                    .map_err(xerr)?;
             }
             for (j, fig) in [&c.share, &c.ratio_to_revenue].into_iter().enumerate() {
                 for (i, p) in ["month", "qtd", "ytd"].into_iter().enumerate() {
                     if let Some(v) = fig.get(p).copied().flatten() {
-                        ws.write_number_with_format(row, 4 + 3 * j as u16 + i as u16, v, fmt.number("share"))
-                            .map_err(xerr)?;
+                        ws.write_number_with_format(
+                            row,
+                            4 + 3 * j as u16 + i as u16,
+                            v,
+                            fmt.number("share"),
+                        )
+                        .map_err(xerr)?;
                     }
                 }
             }
@@ -171,32 +232,65 @@ pub fn metrics_xlsx(m: &Metrics, lang: &str) -> Result<OutputFile> {
 
     // Alerts.
     {
-        let ws = wb.add_worksheet().set_name(Labels::get(&l.sheets, "alerts")).map_err(xerr)?;
-        let head = ["kpi", "period", "dimension", "key", "value", "threshold", "direction", "status"].map(col);
-        header_row(ws, &fmt.header, &head.iter().map(String::as_str).collect::<Vec<_>>())?;
+        let ws = wb
+            .add_worksheet()
+            .set_name(Labels::get(&l.sheets, "alerts"))
+            .map_err(xerr)?;
+        let head = [
+            "kpi",
+            "period",
+            "dimension",
+            "key",
+            "value",
+            "threshold",
+            "direction",
+            "status",
+        ]
+        .map(col);
+        header_row(
+            ws,
+            &fmt.header,
+            &head.iter().map(String::as_str).collect::<Vec<_>>(),
+        )?;
         for (r, a) in m.alerts.iter().enumerate() {
             let row = r as u32 + 1;
-            ws.write_string(row, 0, Labels::get(&l.figures, a.kpi)).map_err(xerr)?;
-            ws.write_string(row, 1, Labels::get(&l.periods, a.period)).map_err(xerr)?;
+            ws.write_string(row, 0, Labels::get(&l.figures, a.kpi))
+                .map_err(xerr)?;
+            ws.write_string(row, 1, Labels::get(&l.periods, a.period))
+                .map_err(xerr)?;
             if let Some(d) = a.dimension {
-                ws.write_string(row, 2, Labels::get(&l.dimensions, d)).map_err(xerr)?;
+                ws.write_string(row, 2, Labels::get(&l.dimensions, d))
+                    .map_err(xerr)?;
             }
             if let Some(k) = &a.key {
                 ws.write_string(row, 3, k).map_err(xerr)?;
             }
-            ws.write_number_with_format(row, 4, a.value, fmt.number(a.kpi)).map_err(xerr)?;
-            ws.write_number_with_format(row, 5, a.threshold, fmt.number(a.kpi)).map_err(xerr)?;
-            let dir = serde_json::to_value(a.direction).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
-            let status = serde_json::to_value(a.status).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
-            ws.write_string(row, 6, Labels::get(&l.direction, &dir)).map_err(xerr)?;
-            ws.write_string(row, 7, Labels::get(&l.status, &status)).map_err(xerr)?;
+            ws.write_number_with_format(row, 4, a.value, fmt.number(a.kpi))
+                .map_err(xerr)?;
+            ws.write_number_with_format(row, 5, a.threshold, fmt.number(a.kpi))
+                .map_err(xerr)?;
+            let dir = serde_json::to_value(a.direction)
+                .ok()
+                .and_then(|v| v.as_str().map(String::from))
+                .unwrap_or_default();
+            let status = serde_json::to_value(a.status)
+                .ok()
+                .and_then(|v| v.as_str().map(String::from))
+                .unwrap_or_default();
+            ws.write_string(row, 6, Labels::get(&l.direction, &dir))
+                .map_err(xerr)?;
+            ws.write_string(row, 7, Labels::get(&l.status, &status))
+                .map_err(xerr)?;
         }
         ws.set_column_width(0, 22).map_err(xerr)?;
     }
 
     // Notes and data quality.
     {
-        let ws = wb.add_worksheet().set_name(Labels::get(&l.sheets, "notes")).map_err(xerr)?;
+        let ws = wb
+            .add_worksheet()
+            .set_name(Labels::get(&l.sheets, "notes"))
+            .map_err(xerr)?;
         header_row(ws, &fmt.header, &[&col("note")])?;
         for (r, n) in m.notes.iter().enumerate() {
             ws.write_string(r as u32 + 1, 0, n).map_err(xerr)?;
@@ -204,21 +298,46 @@ pub fn metrics_xlsx(m: &Metrics, lang: &str) -> Result<OutputFile> {
         ws.set_column_width(0, 90).map_err(xerr)?;
     }
     {
-        let ws = wb.add_worksheet().set_name(Labels::get(&l.sheets, "data_quality")).map_err(xerr)?;
-        let head = ["table", "files", "rows_read", "rows_used", "rows_rejected", "totals_rows", "cancelled_rows"].map(col);
-        header_row(ws, &fmt.header, &head.iter().map(String::as_str).collect::<Vec<_>>())?;
+        let ws = wb
+            .add_worksheet()
+            .set_name(Labels::get(&l.sheets, "data_quality"))
+            .map_err(xerr)?;
+        let head = [
+            "table",
+            "files",
+            "rows_read",
+            "rows_used",
+            "rows_rejected",
+            "totals_rows",
+            "cancelled_rows",
+        ]
+        .map(col);
+        header_row(
+            ws,
+            &fmt.header,
+            &head.iter().map(String::as_str).collect::<Vec<_>>(),
+        )?;
         let mut row = 1;
         for (name, t) in &m.data_quality.tables {
             ws.write_string(row, 0, name).map_err(xerr)?;
-            let counts = [t.files, t.rows_read, t.rows_used, t.rows_rejected, t.totals_rows, t.cancelled_rows];
+            let counts = [
+                t.files,
+                t.rows_read,
+                t.rows_used,
+                t.rows_rejected,
+                t.totals_rows,
+                t.cancelled_rows,
+            ];
             for (i, n) in counts.into_iter().enumerate() {
-                ws.write_number_with_format(row, 1 + i as u16, n as f64, fmt.number("orders")).map_err(xerr)?;
+                ws.write_number_with_format(row, 1 + i as u16, n as f64, fmt.number("orders"))
+                    .map_err(xerr)?;
             }
             row += 1;
         }
         row += 1;
         for (i, h) in ["file", "sheet", "reason"].map(col).iter().enumerate() {
-            ws.write_string_with_format(row, i as u16, h, &fmt.header).map_err(xerr)?;
+            ws.write_string_with_format(row, i as u16, h, &fmt.header)
+                .map_err(xerr)?;
         }
         for s in &m.data_quality.ignored_sheets {
             row += 1;
@@ -231,7 +350,10 @@ pub fn metrics_xlsx(m: &Metrics, lang: &str) -> Result<OutputFile> {
     }
 
     let bytes = wb.save_to_buffer().map_err(xerr)?;
-    Ok(OutputFile { name: "metrics.xlsx".into(), bytes })
+    Ok(OutputFile {
+        name: "metrics.xlsx".into(),
+        bytes,
+    })
 }
 
 fn write_figures(
@@ -244,7 +366,8 @@ fn write_figures(
 ) -> Result<()> {
     for (r, (name, periods)) in figures.iter().enumerate() {
         let row = first_row + r as u32;
-        ws.write_string(row, first_col, Labels::get(&l.figures, name)).map_err(xerr)?;
+        ws.write_string(row, first_col, Labels::get(&l.figures, name))
+            .map_err(xerr)?;
         ws.write_string(row, first_col + 1, *name).map_err(xerr)?;
         for (c, p) in PERIOD_COLUMNS.iter().enumerate() {
             if let Some(v) = periods.get(p).copied().flatten() {
