@@ -1,1 +1,7 @@
+//! salesplan's integration tests: one binary (see Cargo.toml), each module a theme. They
+//! run the real `salesplan` on files built by the tests.
+
 mod common;
+mod demo;
+mod ingest;
+mod real;

@@ -555,7 +555,7 @@ pub fn compute(
     let mut by = IndexMap::new();
     for dim in DIMENSIONS {
         let in_orders = match dim {
-            "customer_segment" => customers.is_some(),
+            "customer_segment" => has_values(tables.get(TableKind::Customers), "segment"),
             d => has_values(orders_df, d),
         };
         let in_targets = monthly_targets

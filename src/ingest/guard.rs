@@ -254,6 +254,38 @@ mod tests {
         assert!(!has_cycle(&[2, 2, 0xFFFF_FFFE]));
     }
 
+    /// A minimal compound file: header, one FAT sector, one directory sector.
+    fn ole(fat: &[u32]) -> Vec<u8> {
+        let mut f = vec![0u8; 512 * 3];
+        f[..8].copy_from_slice(OLE_MAGIC);
+        f[0x1E..0x20].copy_from_slice(&9u16.to_le_bytes());
+        f[0x2C..0x30].copy_from_slice(&1u32.to_le_bytes());
+        f[0x30..0x34].copy_from_slice(&1u32.to_le_bytes());
+        f[0x44..0x48].copy_from_slice(&0xFFFF_FFFEu32.to_le_bytes());
+        f[0x4C..0x50].copy_from_slice(&0u32.to_le_bytes());
+        for i in 1..109 {
+            f[0x4C + 4 * i..0x50 + 4 * i].copy_from_slice(&0xFFFF_FFFFu32.to_le_bytes());
+        }
+        for (i, v) in fat.iter().enumerate() {
+            f[512 + 4 * i..516 + 4 * i].copy_from_slice(&v.to_le_bytes());
+        }
+        f
+    }
+
+    #[test]
+    fn an_ole_file_whose_chain_loops_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("loop.xls");
+        // Sector 0 holds the table; the directory chain 1 → 1 loops.
+        std::fs::write(&path, ole(&[0xFFFF_FFFD, 1])).unwrap();
+        let e = check_file(&path, &Limits::default())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("loop.xls") && e.contains("loops"), "{e}");
+        std::fs::write(&path, ole(&[0xFFFF_FFFD, 0xFFFF_FFFE])).unwrap();
+        assert_eq!(check_file(&path, &Limits::default()).unwrap(), Format::Xls);
+    }
+
     #[test]
     fn looping_chains_are_found() {
         assert!(has_cycle(&[1, 2, 0]));

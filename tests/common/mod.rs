@@ -1,1 +1,188 @@
+//! Helpers for the integration tests: a temporary working folder, workbooks built with
+//! rust_xlsxwriter, byte-level patches to them, and the real `salesplan` binary.
 
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+use serde_json::Value;
+
+/// A cell to write.
+#[derive(Debug, Clone)]
+pub enum C {
+    /// Text.
+    S(&'static str),
+    /// Owned text.
+    O(String),
+    /// A number.
+    N(f64),
+    /// A date cell.
+    D(u16, u8, u8),
+    /// Nothing.
+    E,
+}
+
+pub use C::*;
+
+/// A temporary folder with `inputs/` and `outputs/`, removed at the end.
+pub struct Sandbox {
+    pub dir: tempfile::TempDir,
+}
+
+impl Sandbox {
+    pub fn new() -> Sandbox {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::create_dir_all(dir.path().join("inputs")).unwrap();
+        Sandbox { dir }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn input(&self, name: &str) -> PathBuf {
+        self.path().join("inputs").join(name)
+    }
+
+    pub fn out(&self) -> PathBuf {
+        self.path().join("outputs")
+    }
+
+    /// Runs `salesplan` with `args` in the sandbox.
+    pub fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_salesplan"))
+            .args(args)
+            .current_dir(self.path())
+            .env_remove("SALESPLAN_LOG")
+            .output()
+            .expect("salesplan runs")
+    }
+
+    /// `metrics.json` of a month.
+    pub fn metrics(&self, month: &str) -> Value {
+        let path = self.out().join(month).join("metrics.json");
+        let text =
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        serde_json::from_str(&text).unwrap()
+    }
+
+    /// Files under `outputs/`, relative.
+    pub fn outputs(&self) -> Vec<String> {
+        let mut found = Vec::new();
+        let mut stack = vec![self.out()];
+        while let Some(d) = stack.pop() {
+            let Ok(entries) = std::fs::read_dir(&d) else {
+                continue;
+            };
+            for e in entries.flatten() {
+                if e.path().is_dir() {
+                    stack.push(e.path());
+                } else {
+                    found.push(
+                        e.path()
+                            .strip_prefix(self.out())
+                            .unwrap()
+                            .display()
+                            .to_string(),
+                    );
+                }
+            }
+        }
+        found.sort();
+        found
+    }
+}
+
+/// Exit code, stdout and stderr of a run, for assertion messages.
+pub fn describe(o: &Output) -> String {
+    format!(
+        "exit {:?}\n--- stdout\n{}\n--- stderr\n{}",
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// Asserts the exit code.
+#[track_caller]
+pub fn assert_exit(o: &Output, code: i32) {
+    assert_eq!(o.status.code(), Some(code), "{}", describe(o));
+}
+
+/// Writes a workbook with the given sheets of rows.
+pub fn xlsx(path: &Path, sheets: &[(&str, Vec<Vec<C>>)]) {
+    let mut wb = Workbook::new();
+    let date = Format::new().set_num_format("yyyy-mm-dd");
+    for (name, rows) in sheets {
+        let ws = wb.add_worksheet().set_name(*name).unwrap();
+        for (r, row) in rows.iter().enumerate() {
+            for (c, cell) in row.iter().enumerate() {
+                let (r, c) = (r as u32, c as u16);
+                match cell {
+                    S(s) => {
+                        ws.write_string(r, c, *s).unwrap();
+                    }
+                    O(s) => {
+                        ws.write_string(r, c, s).unwrap();
+                    }
+                    N(n) => {
+                        ws.write_number(r, c, *n).unwrap();
+                    }
+                    D(y, m, d) => {
+                        ws.write_datetime_with_format(
+                            r,
+                            c,
+                            ExcelDateTime::from_ymd(*y, *m, *d).unwrap(),
+                            &date,
+                        )
+                        .unwrap();
+                    }
+                    E => {}
+                }
+            }
+        }
+    }
+    wb.save(path).unwrap();
+}
+
+/// Rewrites one entry of a zip-based workbook, replacing `from` by `to` in its text.
+pub fn patch_entry(path: &Path, entry: &str, from: &str, to: &str) {
+    let bytes = std::fs::read(path).unwrap();
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default();
+    let mut patched = false;
+    for i in 0..archive.len() {
+        let mut f = archive.by_index(i).unwrap();
+        let name = f.name().unwrap().to_string();
+        let mut content = Vec::new();
+        f.read_to_end(&mut content).unwrap();
+        if name == entry {
+            let text = String::from_utf8(content).unwrap();
+            assert!(text.contains(from), "{entry} has no {from:?}:\n{text}");
+            content = text.replacen(from, to, 1).into_bytes();
+            patched = true;
+        }
+        out.start_file(name, options).unwrap();
+        out.write_all(&content).unwrap();
+    }
+    assert!(patched, "no entry {entry}");
+    std::fs::write(path, out.finish().unwrap().into_inner()).unwrap();
+}
+
+/// A number from `metrics.json` by path (`kpis.revenue.month`).
+#[track_caller]
+pub fn num(v: &Value, path: &str) -> f64 {
+    let mut at = v;
+    for part in path.split('.') {
+        at = &at[part];
+    }
+    at.as_f64().unwrap_or_else(|| panic!("{path} is {at}"))
+}
+
+/// Asserts two floats agree to 1e-6.
+#[track_caller]
+pub fn close(got: f64, want: f64) {
+    assert!((got - want).abs() < 1e-6, "got {got}, want {want}");
+}
