@@ -26,6 +26,11 @@ impl Values {
         self.0.get(name).copied().flatten()
     }
 
+    /// The sum or count `<prefix>_<period>` (e.g. `rev_qtd`), 0 when missing.
+    pub fn of(&self, prefix: &str, period: &str) -> f64 {
+        self.num(&format!("{prefix}_{period}"))
+    }
+
     /// Sets a value.
     pub fn set(&mut self, name: &str, v: Option<f64>) {
         self.0.insert(name.to_string(), v);

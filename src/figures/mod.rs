@@ -183,45 +183,33 @@ fn key_figures(
 ) -> Figures {
     let o = k.orders;
     let c = k.customers;
-    let rev = |name: &str| o.num(&format!("rev_{name}"));
+    let ov = |prefix: &str, n: &str| o.of(prefix, n);
+    let cv = |prefix: &str, n: &str| c.of(prefix, n);
+    let rev = |n: &str| ov("rev", n);
     let mut f = Figures::new();
 
     f.insert("revenue", per_period(|n| Some(rev(n))));
-    f.insert(
-        "orders",
-        per_period(|n| Some(o.num(&format!("orders_{n}")))),
-    );
+    f.insert("orders", per_period(|n| Some(ov("orders", n))));
     f.insert(
         "aov",
-        per_period(|n| ratio(Some(rev(n)), Some(o.num(&format!("orders_{n}"))))),
+        per_period(|n| ratio(Some(rev(n)), Some(ov("orders", n)))),
     );
-    f.insert(
-        "active_customers",
-        per_period(|n| Some(o.num(&format!("customers_{n}")))),
-    );
+    f.insert("active_customers", per_period(|n| Some(ov("customers", n))));
     f.insert(
         "revenue_per_customer",
-        per_period(|n| ratio(Some(rev(n)), Some(o.num(&format!("customers_{n}"))))),
+        per_period(|n| ratio(Some(rev(n)), Some(ov("customers", n)))),
     );
-    f.insert(
-        "new_customers",
-        per_period(|n| Some(c.num(&format!("new_{n}")))),
-    );
+    f.insert("new_customers", per_period(|n| Some(cv("new", n))));
     f.insert(
         "new_customer_revenue_share",
-        per_period(|n| ratio(Some(c.num(&format!("newrev_{n}"))), Some(rev(n)))),
+        per_period(|n| ratio(Some(cv("newrev", n)), Some(rev(n)))),
     );
     f.insert(
         "repurchase_rate",
-        per_period(|n| {
-            ratio(
-                Some(c.num(&format!("repeat_{n}"))),
-                Some(o.num(&format!("customers_{n}"))),
-            )
-        }),
+        per_period(|n| ratio(Some(cv("repeat", n)), Some(ov("customers", n)))),
     );
     for n in REPORTED {
-        if o.num(&format!("orders_{n}")) == 0.0 {
+        if o.of("orders", n) == 0.0 {
             notes.add("aov", Some(n), "no orders in the period");
         }
     }
@@ -293,7 +281,7 @@ fn key_figures(
     let target = |n: &'static str| -> Option<f64> {
         let t = k.targets?;
         let months = p.get(n).months() as f64;
-        if t.num(&format!("tgtm_{n}")) < months {
+        if t.of("tgtm", n) < months {
             return None;
         }
         t.get(&format!("tgt_{n}"))
@@ -338,10 +326,9 @@ fn key_figures(
 
     // Team.
     let headcount = |n: &str| -> Option<f64> {
-        avail.roster.then(|| {
-            k.headcount
-                .map_or(0.0, |h| h.num(&format!("headcount_{n}")))
-        })
+        avail
+            .roster
+            .then(|| k.headcount.map_or(0.0, |h| h.of("headcount", n)))
     };
     if !avail.roster {
         notes.add("avg_headcount", None, "no roster table in the inputs");
@@ -356,7 +343,7 @@ fn key_figures(
     let expenses = |n: &str| -> Option<f64> {
         avail
             .expenses
-            .then(|| k.expenses.map_or(0.0, |e| e.num(&format!("exp_{n}"))))
+            .then(|| k.expenses.map_or(0.0, |e| e.of("exp", n)))
     };
     if !avail.expenses {
         notes.add("expenses", None, "no expenses table in the inputs");
@@ -372,11 +359,11 @@ fn key_figures(
     f.insert(
         "gross_margin",
         per_period(|n| {
-            if !avail.cost || o.num(&format!("costn_{n}")) == 0.0 {
+            if !avail.cost || o.of("costn", n) == 0.0 {
                 return None;
             }
-            let r = o.num(&format!("costrev_{n}"));
-            ratio(Some(r - o.num(&format!("cost_{n}"))), Some(r))
+            let r = o.of("costrev", n);
+            ratio(Some(r - o.of("cost", n)), Some(r))
         }),
     );
     f
@@ -545,10 +532,8 @@ pub fn compute(
         &mut notes,
     );
     kpis.insert("time_progress", time_progress(&p));
-    let total_revenue: BTreeMap<&str, f64> = REPORTED
-        .iter()
-        .map(|n| (*n, o.num(&format!("rev_{n}"))))
-        .collect();
+    let total_revenue: BTreeMap<&str, f64> =
+        REPORTED.iter().map(|n| (*n, o.of("rev", n))).collect();
 
     // Breakdowns.
     let rep_names = rep_names(roster)?;
@@ -605,12 +590,7 @@ pub fn compute(
                 figures.shift_insert(
                     1,
                     "revenue_share",
-                    per_period(|n| {
-                        ratio(
-                            Some(o.num(&format!("rev_{n}"))),
-                            total_revenue.get(n).copied(),
-                        )
-                    }),
+                    per_period(|n| ratio(Some(o.of("rev", n)), total_revenue.get(n).copied())),
                 );
                 if k.headcount.is_none() {
                     figures.shift_remove("avg_headcount");
@@ -622,7 +602,7 @@ pub fn compute(
                 }
                 let expenses_by_category = (dim == "region" && k.expenses.is_some())
                     .then(|| {
-                        let rev = REPORTED.map(|n| o.num(&format!("rev_{n}")));
+                        let rev = REPORTED.map(|n| o.of("rev", n));
                         expenses
                             .map(|x| {
                                 let only = match &key {
@@ -688,12 +668,12 @@ fn category_rows(expenses: LazyFrame, p: &Periods, revenue: [f64; 3]) -> Result<
         by_key(&costs::sums(expenses.with_column(col("category").alias("key")), p).collect()?)?;
     let totals: Vec<f64> = REPORTED
         .iter()
-        .map(|n| sums.values().map(|v| v.num(&format!("exp_{n}"))).sum())
+        .map(|n| sums.values().map(|v| v.of("exp", n)).sum())
         .collect();
     let mut rows: Vec<CategoryRow> = sums
         .into_iter()
         .map(|(key, v)| {
-            let amount = |n: &str| v.num(&format!("exp_{n}"));
+            let amount = |n: &str| v.of("exp", n);
             let share = figure(
                 REPORTED
                     .iter()
