@@ -4,4 +4,5 @@
 mod common;
 mod demo;
 mod ingest;
+mod outputs;
 mod real;

@@ -15,5 +15,5 @@ pub fn sums(expenses: LazyFrame, p: &Periods) -> LazyFrame {
                 .alias(format!("exp_{name}"))
         })
         .collect();
-    expenses.group_by([col("key")]).agg(aggs)
+    expenses.group_by_stable([col("key")]).agg(aggs)
 }

@@ -65,6 +65,14 @@ pub fn by_key(df: &DataFrame) -> Result<HashMap<Key, Values>> {
     Ok(out)
 }
 
+/// A left join that keeps the left frame's row order, so that sums taken after it add
+/// in the same order on every run (reruns must be byte-identical).
+pub fn left_join() -> JoinArgs {
+    let mut args = JoinArgs::new(JoinType::Left);
+    args.maintain_order = MaintainOrderJoin::Left;
+    args
+}
+
 /// `a / b`, or `None` when `b` is zero or either is missing.
 pub fn ratio(a: Option<f64>, b: Option<f64>) -> Option<f64> {
     match (a, b) {

@@ -24,7 +24,7 @@ use crate::error::Result;
 use crate::ingest::schema::TableKind;
 use crate::ingest::DataQuality;
 use crate::model::Tables;
-use frame::{by_key, ratio, total_key, Key, Values};
+use frame::{by_key, left_join, ratio, total_key, Key, Values};
 use periods::{Month, PeriodDates, Periods, REPORTED};
 
 /// `metrics.json`'s schema id.
@@ -410,7 +410,7 @@ pub fn compute(
         first_day,
     };
     let customers = tables.get(TableKind::Customers).map(|c| {
-        c.clone().lazy().group_by([col("customer_id")]).agg([
+        c.clone().lazy().group_by_stable([col("customer_id")]).agg([
             col("segment").drop_nulls().first().alias("segment"),
             col("first_order_date").min().alias("first_order_date"),
         ])
@@ -421,7 +421,7 @@ pub fn compute(
                 .select([col("customer_id"), col("segment").alias("customer_segment")]),
             [col("customer_id")],
             [col("customer_id")],
-            JoinArgs::new(JoinType::Left),
+            left_join(),
         ),
         None => tables
             .active_orders()
@@ -666,9 +666,12 @@ pub fn compute(
 fn category_rows(expenses: LazyFrame, p: &Periods, revenue: [f64; 3]) -> Result<Vec<CategoryRow>> {
     let sums =
         by_key(&costs::sums(expenses.with_column(col("category").alias("key")), p).collect()?)?;
+    // Sum in key order: the same inputs must give the same bits.
+    let mut sums: Vec<(Key, Values)> = sums.into_iter().collect();
+    sums.sort_by(|a, b| a.0.cmp(&b.0));
     let totals: Vec<f64> = REPORTED
         .iter()
-        .map(|n| sums.values().map(|v| v.of("exp", n)).sum())
+        .map(|n| sums.iter().map(|(_, v)| v.of("exp", n)).sum())
         .collect();
     let mut rows: Vec<CategoryRow> = sums
         .into_iter()
@@ -715,7 +718,7 @@ fn rep_names(roster: Option<&DataFrame>) -> Result<HashMap<String, String>> {
         .clone()
         .lazy()
         .filter(col("name").is_not_null())
-        .group_by([col("rep_id")])
+        .group_by_stable([col("rep_id")])
         .agg([col("name").first()])
         .collect()?;
     let ids = df.column("rep_id")?.str()?.clone();

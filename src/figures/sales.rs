@@ -4,6 +4,7 @@
 
 use polars::prelude::*;
 
+use super::frame::left_join;
 use super::periods::{Periods, Span, REPORTED};
 
 /// The windows orders are summed over: the reported periods and the comparison windows.
@@ -75,7 +76,7 @@ pub fn order_sums(orders: LazyFrame, p: &Periods) -> LazyFrame {
                 .alias(format!("costn_{name}")),
         );
     }
-    orders.group_by([col("key")]).agg(aggs)
+    orders.group_by_stable([col("key")]).agg(aggs)
 }
 
 /// Each customer's first order date: the earlier of their first active order and
@@ -101,7 +102,7 @@ pub fn first_dates(
         None => from_orders,
     };
     Ok(all
-        .group_by([col("customer_id")])
+        .group_by_stable([col("customer_id")])
         .agg([col("first_date").min()]))
 }
 
@@ -142,13 +143,13 @@ pub fn customer_sums(orders: LazyFrame, first: LazyFrame, p: &Periods) -> LazyFr
         );
     }
     let customers = orders
-        .group_by([col("key"), col("customer_id")])
+        .group_by_stable([col("key"), col("customer_id")])
         .agg(per_customer)
         .join(
             first,
             [col("customer_id")],
             [col("customer_id")],
-            JoinArgs::new(JoinType::Left),
+            left_join(),
         );
     let count = |e: Expr| e.cast(DataType::Float64).sum();
     let mut aggs = vec![
@@ -172,7 +173,7 @@ pub fn customer_sums(orders: LazyFrame, first: LazyFrame, p: &Periods) -> LazyFr
                 .alias(format!("newrev_{name}")),
         );
     }
-    customers.group_by([col("key")]).agg(aggs)
+    customers.group_by_stable([col("key")]).agg(aggs)
 }
 
 /// Customers new in each reported period over the whole customer universe (orders and

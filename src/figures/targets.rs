@@ -151,5 +151,5 @@ pub fn sums(rows: LazyFrame, p: &Periods) -> LazyFrame {
                 .alias(format!("tgtm_{name}")),
         );
     }
-    rows.group_by([col("key")]).agg(aggs)
+    rows.group_by_stable([col("key")]).agg(aggs)
 }

@@ -38,5 +38,5 @@ pub fn headcount(roster: LazyFrame, p: &Periods) -> LazyFrame {
                 .alias(format!("headcount_{name}"))
         })
         .collect();
-    roster.group_by([col("key")]).agg(aggs)
+    roster.group_by_stable([col("key")]).agg(aggs)
 }
