@@ -14,11 +14,24 @@ fn metrics_xlsx_has_the_figures_of_metrics_json() {
     let path = sb.out().join("2026-10/metrics.xlsx");
     let mut wb: Xlsx<_> = open_workbook(&path).unwrap();
     let names = wb.sheet_names();
-    for want in ["核心指标", "区域", "产品线", "客户群", "销售代表", "费用类别", "预警", "说明", "数据质量"] {
+    for want in [
+        "核心指标",
+        "区域",
+        "产品线",
+        "客户群",
+        "销售代表",
+        "费用类别",
+        "预警",
+        "说明",
+        "数据质量",
+    ] {
         assert!(names.iter().any(|n| n == want), "{want} not in {names:?}");
     }
     let kpis = wb.worksheet_range("核心指标").unwrap();
-    let row = kpis.rows().find(|r| r.get(1) == Some(&Data::String("revenue".into()))).expect("a revenue row");
+    let row = kpis
+        .rows()
+        .find(|r| r.get(1) == Some(&Data::String("revenue".into())))
+        .expect("a revenue row");
     assert_eq!(row[0], Data::String("销售额".into()));
     let ytd = match row[4] {
         Data::Float(v) => v,
@@ -26,14 +39,19 @@ fn metrics_xlsx_has_the_figures_of_metrics_json() {
     };
     close(ytd, num(&m, "kpis.revenue.ytd"));
     let regions = wb.worksheet_range("区域").unwrap();
-    assert_eq!(regions.height(), 1 + m["by"]["region"].as_array().unwrap().len());
+    assert_eq!(
+        regions.height(),
+        1 + m["by"]["region"].as_array().unwrap().len()
+    );
 
     // English labels with --lang en.
     assert_exit(&sb.run(&["run", "--lang", "en", "--out", "en"]), 0);
     let mut wb: Xlsx<_> = open_workbook(sb.path().join("en/2026-10/metrics.xlsx")).unwrap();
     assert!(wb.sheet_names().contains(&"KPIs".to_string()));
     let kpis = wb.worksheet_range("KPIs").unwrap();
-    assert!(kpis.rows().any(|r| r.first() == Some(&Data::String("Revenue".into()))));
+    assert!(kpis
+        .rows()
+        .any(|r| r.first() == Some(&Data::String("Revenue".into()))));
 }
 
 #[test]

@@ -125,24 +125,49 @@ pub fn to_number(cell: &Cell) -> Result<Option<f64>, Problem> {
 pub fn parse_number_text(s: &str) -> Option<f64> {
     let mut t = trim(s);
     let mut negative = false;
-    if let Some(inner) = strip_wrapping(t, '(', ')').or_else(|| strip_wrapping(t, '（', '）')) {
-        negative = true;
-        t = trim(inner);
-    }
-    let mut percent = false;
-    if let Some(rest) = t.strip_suffix('%').or_else(|| t.strip_suffix('％')) {
-        percent = true;
-        t = trim(rest);
-    }
-    if let Some(rest) = t.strip_suffix('元') {
-        t = trim(rest);
-    }
-    // A sign and a currency symbol may come in either order: `-¥12`, `¥-12`.
-    for _ in 0..2 {
-        if let Some(rest) = t.strip_prefix(['-', '−']) {
-            negative = !negative;
+    let mut scale = 1.0;
+    let mut seen_sign = false;
+    // Peel signs, currency symbols, units and accounting parentheses in any order
+    // (`-¥12`, `¥-12`, `¥(1,234.50)`, `1,234.50-` as SAP writes it), each at most once.
+    loop {
+        let before = t;
+        if let Some(inner) = strip_wrapping(t, '(', ')').or_else(|| strip_wrapping(t, '（', '）'))
+        {
+            if seen_sign {
+                return None;
+            }
+            seen_sign = true;
+            negative = true;
+            t = trim(inner);
+        }
+        if let Some(rest) = t.strip_suffix(['%', '％']) {
+            if scale != 1.0 {
+                return None;
+            }
+            scale = 0.01;
             t = trim(rest);
-        } else if let Some(rest) = t.strip_prefix('+') {
+        }
+        if let Some(rest) = t.strip_suffix('万') {
+            scale *= 1e4;
+            t = trim(rest);
+        } else if let Some(rest) = t.strip_suffix('亿') {
+            scale *= 1e8;
+            t = trim(rest);
+        }
+        if let Some(rest) = t.strip_suffix('元') {
+            t = trim(rest);
+        }
+        let sign = t
+            .strip_prefix(['-', '−'])
+            .map(|r| (true, r))
+            .or_else(|| t.strip_suffix(['-', '−']).map(|r| (true, r)))
+            .or_else(|| t.strip_prefix('+').map(|r| (false, r)));
+        if let Some((minus, rest)) = sign {
+            if seen_sign {
+                return None;
+            }
+            seen_sign = true;
+            negative = minus;
             t = trim(rest);
         }
         if let Some(rest) = t.strip_prefix(['¥', '￥', '$', '€', '£']) {
@@ -150,14 +175,16 @@ pub fn parse_number_text(s: &str) -> Option<f64> {
         } else if let Some(rest) = t.strip_prefix("RMB").or_else(|| t.strip_prefix("CNY")) {
             t = trim(rest);
         }
+        if t == before {
+            break;
+        }
     }
     let digits = strip_thousands(t)?;
-    let value: f64 = if is_plain_decimal(&digits) {
-        digits.parse().ok()?
-    } else {
+    if !is_plain_decimal(&digits) {
         return None;
-    };
-    let value = if percent { value / 100.0 } else { value };
+    }
+    let value: f64 = digits.parse().ok()?;
+    let value = value * scale;
     let value = if negative { -value } else { value };
     value.is_finite().then_some(value)
 }

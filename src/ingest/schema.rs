@@ -349,9 +349,18 @@ static INVENTORY: &[ColumnSpec] = &[
 /// `订单 ID` = `订单ID` and `Order_ID` = `order id`.
 pub fn normalize_header(s: &str) -> String {
     s.chars()
+        .map(halfwidth)
         .filter(|c| !c.is_whitespace() && *c != '_' && *c != '\u{feff}')
         .flat_map(char::to_lowercase)
         .collect()
+}
+
+/// Full-width ASCII (`ＩＤ`, as some Chinese systems type it) as plain ASCII.
+fn halfwidth(c: char) -> char {
+    match c {
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        _ => c,
+    }
 }
 
 /// Whether a sheet (or csv file stem) name names this table.
@@ -369,6 +378,7 @@ mod tests {
         assert_eq!(normalize_header("订单 ID"), normalize_header("订单ID"));
         assert_eq!(normalize_header("Order_ID"), normalize_header("order id"));
         assert_eq!(normalize_header(" Amount\u{3000}"), "amount");
+        assert_eq!(normalize_header("订单ＩＤ"), normalize_header("订单ID"));
     }
 
     #[test]

@@ -343,8 +343,17 @@ fn read_csv(path: &Path, visitor: &mut dyn SheetVisitor) -> Result<()> {
     visitor.end_sheet()
 }
 
-/// UTF-8 (a BOM is dropped) if the bytes are valid UTF-8, else GB18030.
+/// UTF-8 (a BOM is dropped) if the bytes are valid UTF-8, UTF-16 when they start with its
+/// byte-order mark (Excel's "Unicode text"), else GB18030.
 pub fn decode_csv(bytes: &[u8]) -> String {
+    if let Some((encoding, bom)) = encoding_rs::Encoding::for_bom(bytes) {
+        if encoding != encoding_rs::UTF_8 {
+            return encoding
+                .decode_without_bom_handling(&bytes[bom..])
+                .0
+                .into_owned();
+        }
+    }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     match std::str::from_utf8(bytes) {
         Ok(s) => s.to_string(),
@@ -388,6 +397,11 @@ mod tests {
         assert_eq!(decode_csv("\u{feff}订单号,金额".as_bytes()), "订单号,金额");
         let (gb, _, _) = encoding_rs::GB18030.encode("订单号,金额");
         assert_eq!(decode_csv(&gb), "订单号,金额");
+        let utf16: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain("订单号\t金额".encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
+        assert_eq!(decode_csv(&utf16), "订单号\t金额");
     }
 
     #[test]
