@@ -10,6 +10,7 @@ pub mod periods;
 pub mod sales;
 pub mod targets;
 pub mod team;
+pub mod trend;
 #[cfg(test)]
 mod tests;
 
@@ -75,6 +76,10 @@ pub struct Metrics {
     pub by: IndexMap<&'static str, Vec<Breakdown>>,
     pub expenses_by_category: Vec<CategoryRow>,
     pub funnel: Vec<serde_json::Value>,
+    /// Month by month, up to 24 months ending with the report month.
+    pub trend: Vec<trend::TrendPoint>,
+    /// Region × product line.
+    pub matrix: Vec<trend::MatrixCell>,
     pub alerts: Vec<alerts::Alert>,
     pub notes: Vec<String>,
     pub data_quality: DataQuality,
@@ -642,6 +647,15 @@ pub fn compute(
         None => Vec::new(),
     };
     let alerts = alerts::evaluate(&kpis, &by, &config.thresholds);
+    let trend_start = history.first.map_or(month, |f| f.max(month.plus(-23)).min(month));
+    let trend = trend::trend(
+        orders.clone(),
+        first.clone().lazy(),
+        monthly_targets.as_ref(),
+        expenses,
+        periods::Span::new(trend_start, month),
+    )?;
+    let matrix = trend::matrix(orders.clone(), monthly_targets.as_ref(), &p)?;
     let mut periods = IndexMap::new();
     for n in REPORTED {
         periods.insert(n, PeriodDates::from(p.get(n)));
@@ -655,6 +669,8 @@ pub fn compute(
         by,
         expenses_by_category,
         funnel: Vec::new(),
+        trend,
+        matrix,
         alerts,
         notes: notes.0,
         data_quality: quality,
