@@ -40,6 +40,16 @@ pub enum Command {
     Check(CheckArgs),
     /// Write deterministic demo workbooks (every table of SPEC §2).
     Demo(DemoArgs),
+    /// Write salesplan.toml and the templates out for editing.
+    Init(InitArgs),
+}
+
+/// `salesplan init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Folder to write salesplan.toml and templates/ into.
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
 }
 
 /// Options shared by `run` and `check`.
@@ -73,6 +83,13 @@ pub struct RunArgs {
     /// Exit 1 (after writing everything) when an alert is at or above this level.
     #[arg(long, value_enum)]
     pub fail_on: Option<FailOn>,
+    /// A folder of extra fonts (.ttf .otf .ttc); may be given more than once.
+    #[arg(long)]
+    pub font_path: Vec<PathBuf>,
+    /// Also render a report and deck per region, product line or rep, into
+    /// <out>/<month>/<value>/.
+    #[arg(long, value_parser = ["region", "product_line", "rep_id", "rep"])]
+    pub split_by: Option<String>,
 }
 
 /// `salesplan check`.

@@ -11,6 +11,9 @@ use crate::error::{Error, Result};
 use crate::ingest::guard::Limits;
 use crate::ingest::schema::TableKind;
 
+/// The commented configuration `salesplan init` writes.
+pub const EXAMPLE: &str = include_str!("../templates/salesplan.example.toml");
+
 /// The file as written; every field may be missing.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -21,6 +24,8 @@ pub struct RawConfig {
     pub currency: Option<String>,
     /// Document language, `zh` or `en`.
     pub lang: Option<String>,
+    /// Money in the documents: `auto` (万/亿, K/M/B) or `full`.
+    pub money_unit: Option<String>,
     /// Folder of edited templates.
     pub templates: Option<PathBuf>,
     /// Share of rows that may be rejected before the run refuses (default 0).
@@ -145,6 +150,7 @@ pub struct Config {
     pub company: String,
     pub currency: String,
     pub lang: String,
+    pub money_unit: crate::render::format::MoneyUnit,
     pub templates: Option<PathBuf>,
     pub max_rejected_share: f64,
     pub limits: Limits,
@@ -196,6 +202,11 @@ impl Config {
         if lang != "zh" && lang != "en" {
             return bad(format!("lang must be \"zh\" or \"en\", not {lang:?}"));
         }
+        let money_unit = match raw.money_unit.as_deref() {
+            None | Some("auto") => crate::render::format::MoneyUnit::Auto,
+            Some("full") => crate::render::format::MoneyUnit::Full,
+            Some(other) => return bad(format!("money_unit must be \"auto\" or \"full\", not {other:?}")),
+        };
         let max_rejected_share = raw.max_rejected_share.unwrap_or(0.0);
         if !(0.0..=1.0).contains(&max_rejected_share) {
             return bad(format!(
@@ -275,6 +286,7 @@ impl Config {
             company: raw.company.unwrap_or_default(),
             currency: raw.currency.unwrap_or_else(|| "¥".into()),
             lang,
+            money_unit,
             templates: raw.templates.map(|p| base.join(p)),
             max_rejected_share,
             limits,
@@ -357,6 +369,12 @@ mod tests {
             c.columns[&TableKind::Orders].get("类别"),
             Some(&"product_line")
         );
+    }
+
+    #[test]
+    fn the_example_is_valid() {
+        let raw: RawConfig = toml::from_str(EXAMPLE).unwrap();
+        Config::resolve(raw, Path::new(".")).unwrap();
     }
 
     #[test]

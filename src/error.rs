@@ -84,6 +84,10 @@ pub enum Error {
         listing: String,
     },
 
+    /// A template failed to compile: every diagnostic as `file:line:col: error: …`.
+    #[error("template error in {origin}:\n{message}\n  hint: fix the template, or remove `templates` from salesplan.toml to use the built-in set")]
+    Template { origin: String, message: String },
+
     /// salesplan.toml (or a command-line value) is wrong.
     #[error("configuration: {0}")]
     Config(String),
@@ -110,7 +114,7 @@ impl Error {
             | Error::MissingColumn { .. }
             | Error::NoHeader { .. }
             | Error::Rejected { .. } => exit::DATA,
-            Error::Config(_) => exit::CONFIG,
+            Error::Config(_) | Error::Template { .. } => exit::CONFIG,
             Error::Write { .. } => exit::CANT_CREATE,
             Error::Internal(_) => exit::SOFTWARE,
         }

@@ -12,6 +12,7 @@ pub mod figures;
 pub mod ingest;
 pub mod model;
 pub mod output;
+pub mod render;
 
 use std::path::{Path, PathBuf};
 
@@ -33,7 +34,14 @@ pub struct RunOptions {
     pub out: PathBuf,
     pub lang: Option<String>,
     pub max_rejected_share: Option<f64>,
+    /// Extra font folders.
+    pub font_paths: Vec<PathBuf>,
+    /// Also render one report and deck per value of this dimension.
+    pub split_by: Option<String>,
 }
+
+/// The dimensions `--split-by` accepts.
+pub const SPLIT_DIMENSIONS: [&str; 3] = ["region", "product_line", "rep_id"];
 
 /// What a finished run wrote and found.
 #[derive(Debug)]
@@ -128,29 +136,64 @@ fn enforce_rejections(
     })
 }
 
-/// `salesplan run`: inputs → figures → outputs/<month>/.
+/// `salesplan run`: inputs → figures → documents → outputs/<month>/.
 pub fn run(opts: &RunOptions) -> Result<RunOutcome> {
-    let config = load_config(
-        opts.config.as_deref(),
-        opts.lang.as_deref(),
-        opts.max_rejected_share,
-    )?;
+    let config = load_config(opts.config.as_deref(), opts.lang.as_deref(), opts.max_rejected_share)?;
+    if let Some(d) = &opts.split_by {
+        if !SPLIT_DIMENSIONS.contains(&d.as_str()) {
+            return Err(Error::Config(format!(
+                "--split-by {d:?}: expected one of {}",
+                SPLIT_DIMENSIONS.join(", ")
+            )));
+        }
+    }
+    // Templates and fonts are checked before any input is read.
+    let templates = match &config.templates {
+        Some(dir) => render::Templates::from_dir(dir)?,
+        None => render::Templates::embedded(),
+    };
+    let loaded;
+    let fonts = if opts.font_paths.is_empty() {
+        render::fonts::Fonts::embedded()
+    } else {
+        loaded = render::fonts::Fonts::load(&opts.font_paths)?;
+        &loaded
+    };
+    let renderer = render::Renderer { fonts, templates };
+
     let ingested = ingest::read_inputs(&opts.input, &config)?;
     let month = report_month(&ingested, opts.month).ok();
     enforce_rejections(&ingested, &config, &opts.out, month.or(opts.month))?;
     let month = report_month(&ingested, opts.month)?;
     tracing::info!(%month, "computing figures");
     let rejections = ingested.rejections.clone();
-    let metrics = figures::compute(&ingested.tables, month, &config, ingested.quality)?;
-    let mut files = vec![
-        output::metrics_json(&metrics)?,
-        output::xlsx::metrics_xlsx(&metrics, &config.lang)?,
-    ];
+    let present: Vec<_> = ingest::schema::TableKind::ALL
+        .into_iter()
+        .filter(|t| ingested.tables.has(*t))
+        .collect();
+    let metrics = figures::compute(&ingested.tables, month, &config, ingested.quality.clone())?;
+    let mut files = vec![output::metrics_json(&metrics)?, output::xlsx::metrics_xlsx(&metrics, &config.lang)?];
+    files.extend(documents(&renderer, &metrics, &config, &present, None)?);
     if !rejections.is_empty() {
-        files.push(output::OutputFile {
-            name: "rejected.csv".into(),
-            bytes: output::rejected_csv(&rejections)?,
-        });
+        files.push(output::OutputFile { name: "rejected.csv".into(), bytes: output::rejected_csv(&rejections)? });
+    }
+    if let Some(dim) = &opts.split_by {
+        let keys: Vec<String> = metrics
+            .by
+            .get(dim.as_str())
+            .map(|rows| rows.iter().filter_map(|b| b.key.clone()).collect())
+            .unwrap_or_default();
+        for key in keys {
+            let tables = ingested.tables.scoped(dim, &key)?;
+            let m = figures::compute(&tables, month, &config, ingested.quality.clone())?;
+            let folder = output::safe_name(&key);
+            let scope = render::data::Scope { dimension: dim.clone(), key: key.clone() };
+            let mut part = vec![output::metrics_json(&m)?];
+            part.extend(documents(&renderer, &m, &config, &present, Some(scope))?);
+            for f in part {
+                files.push(output::OutputFile { name: format!("{folder}/{}", f.name), bytes: f.bytes });
+            }
+        }
     }
     let folder = output::write_folder(&opts.out, &month.to_string(), &files)?;
     tracing::info!(folder = %folder.display(), "written");
@@ -160,6 +203,52 @@ pub fn run(opts: &RunOptions) -> Result<RunOutcome> {
         worst: metrics.alerts.iter().map(|a| a.status).max(),
         rejected_rows: rejections.len(),
     })
+}
+
+/// `report.pdf` and `deck.pdf` for one set of figures.
+fn documents(
+    renderer: &render::Renderer,
+    metrics: &figures::Metrics,
+    config: &Config,
+    present: &[ingest::schema::TableKind],
+    scope: Option<render::data::Scope>,
+) -> Result<Vec<output::OutputFile>> {
+    let labels = output::xlsx::Labels::load(&config.lang)?;
+    let formatter = render::format::Formatter::new(&config.currency, config.money_unit, &config.lang);
+    let ident = match &scope {
+        Some(s) => format!("{}/{}={}", metrics.month, s.dimension, s.key),
+        None => metrics.month.to_string(),
+    };
+    let view = render::data::build(
+        metrics,
+        &formatter,
+        &config.company,
+        &labels.blank_key,
+        &config.thresholds,
+        present,
+        scope,
+    );
+    let data = serde_json::to_vec(&view).map_err(|e| Error::Internal(format!("data.json ({e})")))?;
+    let mut out = Vec::new();
+    for doc in [render::Document::Report, render::Document::Deck] {
+        tracing::info!(document = doc.output(), "rendering");
+        let bytes = renderer.render(doc, &data, metrics.month, &ident)?;
+        out.push(output::OutputFile { name: doc.output().to_string(), bytes });
+    }
+    Ok(out)
+}
+
+/// `salesplan init [DIR]`: writes the built-in templates and a commented salesplan.toml.
+pub fn init(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut written = render::Templates::embedded().write_to(&dir.join("templates"))?;
+    let config = dir.join("salesplan.toml");
+    if config.exists() {
+        tracing::warn!(file = %config.display(), "exists; left as it is");
+    } else {
+        std::fs::write(&config, config::EXAMPLE).map_err(|e| Error::Write { path: config.clone(), source: e })?;
+        written.push(config);
+    }
+    Ok(written)
 }
 
 /// What `check` found.

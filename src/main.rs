@@ -51,6 +51,8 @@ fn run(cli: &Cli) -> Result<i32, salesplan::Error> {
                 out: a.out.clone(),
                 lang: a.lang.clone(),
                 max_rejected_share: a.input.max_rejected_share,
+                font_paths: a.font_path.clone(),
+                split_by: a.split_by.as_deref().map(|d| if d == "rep" { "rep_id" } else { d }.to_string()),
             };
             let outcome = salesplan::run(&opts)?;
             if !cli.quiet {
@@ -82,6 +84,14 @@ fn run(cli: &Cli) -> Result<i32, salesplan::Error> {
             )?;
             if !cli.quiet {
                 print!("{}", check_report(&outcome));
+            }
+            Ok(exit::OK)
+        }
+        Command::Init(a) => {
+            for f in salesplan::init(&a.dir)? {
+                if !cli.quiet {
+                    println!("wrote {}", f.display());
+                }
             }
             Ok(exit::OK)
         }

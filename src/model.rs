@@ -80,6 +80,33 @@ impl Tables {
         self.orders().lazy().filter(col("cancelled").not())
     }
 
+    /// The tables as they concern one value of a dimension (`--split-by`): orders and
+    /// targets of that value; the roster and expenses where they carry the dimension
+    /// (region), and left out where they cannot be attributed (product line; expenses per
+    /// rep).
+    pub fn scoped(&self, dim: &str, value: &str) -> Result<Tables> {
+        let only = |df: &DataFrame| -> Result<DataFrame> {
+            Ok(df.clone().lazy().filter(col(dim).eq(lit(value.to_string()))).collect()?)
+        };
+        let mut frames = BTreeMap::new();
+        for (kind, df) in &self.frames {
+            let attributable = match kind {
+                TableKind::Orders | TableKind::Targets => true,
+                TableKind::Roster => dim == "region" || dim == "rep_id",
+                TableKind::Expenses => dim == "region",
+                TableKind::Customers => {
+                    frames.insert(*kind, df.clone());
+                    continue;
+                }
+                _ => df.column(dim).is_ok(),
+            };
+            if attributable && df.column(dim).is_ok() {
+                frames.insert(*kind, only(df)?);
+            }
+        }
+        Ok(Tables { frames })
+    }
+
     /// How many orders lines are cancelled.
     pub fn cancelled_rows(&self) -> usize {
         self.frames

@@ -61,6 +61,17 @@ fn write_err(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
     }
 }
 
+/// A dimension value as a folder name: path separators, control characters and leading
+/// dots replaced, so no value can write outside its month folder.
+pub fn safe_name(value: &str) -> String {
+    let s: String = value
+        .chars()
+        .map(|c| if c == '/' || c == '\\' || c == ':' || c.is_control() { '_' } else { c })
+        .collect();
+    let s = s.trim().trim_start_matches('.').to_string();
+    if s.is_empty() { "_".to_string() } else { s }
+}
+
 /// Writes one file in place (through a temporary name and a rename).
 pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
     if let Some(parent) = path.parent() {
@@ -91,7 +102,11 @@ pub fn write_folder(root: &Path, name: &str, files: &[OutputFile]) -> Result<Pat
     let written = (|| -> std::io::Result<()> {
         fs::create_dir(&tmp)?;
         for f in files {
-            let mut out = fs::File::create(tmp.join(&f.name))?;
+            let path = tmp.join(&f.name);
+            if let Some(parent) = path.parent() {
+                fs::create_dir_all(parent)?;
+            }
+            let mut out = fs::File::create(&path)?;
             out.write_all(&f.bytes)?;
             out.sync_all()?;
         }

@@ -307,6 +307,8 @@ fn key_figures(
         }
     }
     f.insert("attainment", per_period(|n| ratio(Some(rev(n)), target(n))));
+    // Year-to-date revenue against the full-year target, to compare with time progress.
+    f.insert("annual_completion", figure([("ytd", ratio(Some(rev("ytd")), target("year")))]));
     f.insert("target", target_fig);
 
     // Forecast.
@@ -324,6 +326,14 @@ fn key_figures(
         None
     };
     f.insert("forecast_year", figure([("year", forecast)]));
+    let remaining = target("year").map(|t| t - rev("ytd"));
+    f.insert("remaining_target", figure([("year", remaining)]));
+    f.insert(
+        "required_monthly",
+        figure([("year", remaining.filter(|_| left > 0.0).map(|r| r / left))]),
+    );
+    let run_rate = h.covers(p.last_3m().first).then(|| rev("last_3m") / 3.0);
+    f.insert("run_rate_3m", figure([("month", run_rate)]));
     f.insert(
         "forecast_attainment",
         figure([("year", ratio(forecast, target("year")))]),

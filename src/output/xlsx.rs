@@ -10,6 +10,7 @@ use serde::Deserialize;
 use super::OutputFile;
 use crate::error::{Error, Result};
 use crate::figures::{Figures, Metrics};
+use crate::render::format::{kind_of, Kind};
 
 /// The labels file shared with the templates.
 pub const LABELS_JSON: &str = include_str!("../../templates/labels.json");
@@ -41,25 +42,13 @@ impl Labels {
     }
 }
 
-/// How a figure's numbers are shown.
+/// How a figure's numbers are shown: Excel's number format for its kind.
 fn number_format(figure: &str) -> &'static str {
-    match figure {
-        "orders" | "active_customers" | "new_customers" => "#,##0",
-        "avg_headcount" => "0.00",
-        "attainment"
-        | "forecast_attainment"
-        | "new_customer_revenue_share"
-        | "repurchase_rate"
-        | "retention_rate"
-        | "mom_growth"
-        | "yoy_growth"
-        | "expense_ratio"
-        | "gross_margin"
-        | "time_progress"
-        | "revenue_share"
-        | "share"
-        | "ratio_to_revenue" => "0.0%",
-        _ => "#,##0.00",
+    match kind_of(figure) {
+        Kind::Count => "#,##0",
+        Kind::Headcount => "0.00",
+        Kind::Ratio | Kind::Growth => "0.0%",
+        Kind::Money => "#,##0.00",
     }
 }
 
