@@ -6,3 +6,4 @@ mod demo;
 mod ingest;
 mod outputs;
 mod real;
+mod render;
