@@ -205,7 +205,11 @@ impl Config {
         let money_unit = match raw.money_unit.as_deref() {
             None | Some("auto") => crate::render::format::MoneyUnit::Auto,
             Some("full") => crate::render::format::MoneyUnit::Full,
-            Some(other) => return bad(format!("money_unit must be \"auto\" or \"full\", not {other:?}")),
+            Some(other) => {
+                return bad(format!(
+                    "money_unit must be \"auto\" or \"full\", not {other:?}"
+                ))
+            }
         };
         let max_rejected_share = raw.max_rejected_share.unwrap_or(0.0);
         if !(0.0..=1.0).contains(&max_rejected_share) {

@@ -138,7 +138,11 @@ fn enforce_rejections(
 
 /// `salesplan run`: inputs → figures → documents → outputs/<month>/.
 pub fn run(opts: &RunOptions) -> Result<RunOutcome> {
-    let config = load_config(opts.config.as_deref(), opts.lang.as_deref(), opts.max_rejected_share)?;
+    let config = load_config(
+        opts.config.as_deref(),
+        opts.lang.as_deref(),
+        opts.max_rejected_share,
+    )?;
     if let Some(d) = &opts.split_by {
         if !SPLIT_DIMENSIONS.contains(&d.as_str()) {
             return Err(Error::Config(format!(
@@ -172,10 +176,16 @@ pub fn run(opts: &RunOptions) -> Result<RunOutcome> {
         .filter(|t| ingested.tables.has(*t))
         .collect();
     let metrics = figures::compute(&ingested.tables, month, &config, ingested.quality.clone())?;
-    let mut files = vec![output::metrics_json(&metrics)?, output::xlsx::metrics_xlsx(&metrics, &config.lang)?];
+    let mut files = vec![
+        output::metrics_json(&metrics)?,
+        output::xlsx::metrics_xlsx(&metrics, &config.lang)?,
+    ];
     files.extend(documents(&renderer, &metrics, &config, &present, None)?);
     if !rejections.is_empty() {
-        files.push(output::OutputFile { name: "rejected.csv".into(), bytes: output::rejected_csv(&rejections)? });
+        files.push(output::OutputFile {
+            name: "rejected.csv".into(),
+            bytes: output::rejected_csv(&rejections)?,
+        });
     }
     if let Some(dim) = &opts.split_by {
         let keys: Vec<String> = metrics
@@ -187,11 +197,17 @@ pub fn run(opts: &RunOptions) -> Result<RunOutcome> {
             let tables = ingested.tables.scoped(dim, &key)?;
             let m = figures::compute(&tables, month, &config, ingested.quality.clone())?;
             let folder = output::safe_name(&key);
-            let scope = render::data::Scope { dimension: dim.clone(), key: key.clone() };
+            let scope = render::data::Scope {
+                dimension: dim.clone(),
+                key: key.clone(),
+            };
             let mut part = vec![output::metrics_json(&m)?];
             part.extend(documents(&renderer, &m, &config, &present, Some(scope))?);
             for f in part {
-                files.push(output::OutputFile { name: format!("{folder}/{}", f.name), bytes: f.bytes });
+                files.push(output::OutputFile {
+                    name: format!("{folder}/{}", f.name),
+                    bytes: f.bytes,
+                });
             }
         }
     }
@@ -214,7 +230,8 @@ fn documents(
     scope: Option<render::data::Scope>,
 ) -> Result<Vec<output::OutputFile>> {
     let labels = output::xlsx::Labels::load(&config.lang)?;
-    let formatter = render::format::Formatter::new(&config.currency, config.money_unit, &config.lang);
+    let formatter =
+        render::format::Formatter::new(&config.currency, config.money_unit, &config.lang);
     let ident = match &scope {
         Some(s) => format!("{}/{}={}", metrics.month, s.dimension, s.key),
         None => metrics.month.to_string(),
@@ -228,12 +245,16 @@ fn documents(
         present,
         scope,
     );
-    let data = serde_json::to_vec(&view).map_err(|e| Error::Internal(format!("data.json ({e})")))?;
+    let data =
+        serde_json::to_vec(&view).map_err(|e| Error::Internal(format!("data.json ({e})")))?;
     let mut out = Vec::new();
     for doc in [render::Document::Report, render::Document::Deck] {
         tracing::info!(document = doc.output(), "rendering");
         let bytes = renderer.render(doc, &data, metrics.month, &ident)?;
-        out.push(output::OutputFile { name: doc.output().to_string(), bytes });
+        out.push(output::OutputFile {
+            name: doc.output().to_string(),
+            bytes,
+        });
     }
     Ok(out)
 }
@@ -245,7 +266,10 @@ pub fn init(dir: &Path) -> Result<Vec<PathBuf>> {
     if config.exists() {
         tracing::warn!(file = %config.display(), "exists; left as it is");
     } else {
-        std::fs::write(&config, config::EXAMPLE).map_err(|e| Error::Write { path: config.clone(), source: e })?;
+        std::fs::write(&config, config::EXAMPLE).map_err(|e| Error::Write {
+            path: config.clone(),
+            source: e,
+        })?;
         written.push(config);
     }
     Ok(written)

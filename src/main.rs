@@ -52,7 +52,10 @@ fn run(cli: &Cli) -> Result<i32, salesplan::Error> {
                 lang: a.lang.clone(),
                 max_rejected_share: a.input.max_rejected_share,
                 font_paths: a.font_path.clone(),
-                split_by: a.split_by.as_deref().map(|d| if d == "rep" { "rep_id" } else { d }.to_string()),
+                split_by: a
+                    .split_by
+                    .as_deref()
+                    .map(|d| if d == "rep" { "rep_id" } else { d }.to_string()),
             };
             let outcome = salesplan::run(&opts)?;
             if !cli.quiet {

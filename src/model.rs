@@ -86,7 +86,11 @@ impl Tables {
     /// rep).
     pub fn scoped(&self, dim: &str, value: &str) -> Result<Tables> {
         let only = |df: &DataFrame| -> Result<DataFrame> {
-            Ok(df.clone().lazy().filter(col(dim).eq(lit(value.to_string()))).collect()?)
+            Ok(df
+                .clone()
+                .lazy()
+                .filter(col(dim).eq(lit(value.to_string())))
+                .collect()?)
         };
         let mut frames = BTreeMap::new();
         for (kind, df) in &self.frames {

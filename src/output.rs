@@ -66,10 +66,20 @@ fn write_err(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
 pub fn safe_name(value: &str) -> String {
     let s: String = value
         .chars()
-        .map(|c| if c == '/' || c == '\\' || c == ':' || c.is_control() { '_' } else { c })
+        .map(|c| {
+            if c == '/' || c == '\\' || c == ':' || c.is_control() {
+                '_'
+            } else {
+                c
+            }
+        })
         .collect();
     let s = s.trim().trim_start_matches('.').to_string();
-    if s.is_empty() { "_".to_string() } else { s }
+    if s.is_empty() {
+        "_".to_string()
+    } else {
+        s
+    }
 }
 
 /// Writes one file in place (through a temporary name and a rename).

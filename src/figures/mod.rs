@@ -10,9 +10,9 @@ pub mod periods;
 pub mod sales;
 pub mod targets;
 pub mod team;
-pub mod trend;
 #[cfg(test)]
 mod tests;
+pub mod trend;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -308,7 +308,10 @@ fn key_figures(
     }
     f.insert("attainment", per_period(|n| ratio(Some(rev(n)), target(n))));
     // Year-to-date revenue against the full-year target, to compare with time progress.
-    f.insert("annual_completion", figure([("ytd", ratio(Some(rev("ytd")), target("year")))]));
+    f.insert(
+        "annual_completion",
+        figure([("ytd", ratio(Some(rev("ytd")), target("year")))]),
+    );
     f.insert("target", target_fig);
 
     // Forecast.
@@ -657,7 +660,9 @@ pub fn compute(
         None => Vec::new(),
     };
     let alerts = alerts::evaluate(&kpis, &by, &config.thresholds);
-    let trend_start = history.first.map_or(month, |f| f.max(month.plus(-23)).min(month));
+    let trend_start = history
+        .first
+        .map_or(month, |f| f.max(month.plus(-23)).min(month));
     let trend = trend::trend(
         orders.clone(),
         first.clone().lazy(),

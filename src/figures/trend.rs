@@ -56,12 +56,16 @@ pub fn trend(
     span: Span,
 ) -> Result<Vec<TrendPoint>> {
     let inside = span.contains("order_date");
-    let first_month = first.clone().with_column(month_index("first_date").alias("first_idx"));
+    let first_month = first
+        .clone()
+        .with_column(month_index("first_date").alias("first_idx"));
     let lines = orders
         .filter(inside)
         .with_column(month_index("order_date"))
         .join(
-            first_month.clone().select([col("customer_id"), col("first_idx")]),
+            first_month
+                .clone()
+                .select([col("customer_id"), col("first_idx")]),
             [col("customer_id")],
             [col("customer_id")],
             left_join(),
@@ -71,8 +75,14 @@ pub fn trend(
         .group_by_stable([col("month_idx").cast(DataType::String).alias("key")])
         .agg([
             col("amount").sum().alias("revenue"),
-            col("customer_id").n_unique().cast(DataType::Float64).alias("active"),
-            col("amount").filter(is_new.clone()).sum().alias("new_revenue"),
+            col("customer_id")
+                .n_unique()
+                .cast(DataType::Float64)
+                .alias("active"),
+            col("amount")
+                .filter(is_new.clone())
+                .sum()
+                .alias("new_revenue"),
         ])
         .collect()?;
     let sums = by_key(&sums)?;
@@ -113,7 +123,10 @@ pub fn trend(
         let s = sums.get(&key).cloned().unwrap_or_default();
         let revenue = s.num("revenue");
         let new_revenue = s.num("new_revenue");
-        let target = target_sums.as_ref().and_then(|t| t.get(&key)).and_then(|v| v.get("target"));
+        let target = target_sums
+            .as_ref()
+            .and_then(|t| t.get(&key))
+            .and_then(|v| v.get("target"));
         points.push(TrendPoint {
             month: Month::from_index(i),
             revenue,
@@ -123,7 +136,9 @@ pub fn trend(
             new_customers: new_counts.get(&key).map_or(0.0, |v| v.num("new")),
             new_customer_revenue: new_revenue,
             returning_revenue: revenue - new_revenue,
-            expenses: expense_sums.as_ref().map(|e| e.get(&key).map_or(0.0, |v| v.num("amount"))),
+            expenses: expense_sums
+                .as_ref()
+                .map(|e| e.get(&key).map_or(0.0, |v| v.num("amount"))),
         });
     }
     Ok(points)
@@ -140,14 +155,19 @@ pub fn matrix(
     let revenue = super::sales::order_sums(orders.clone().with_column(key.clone()), p).collect()?;
     let revenue = by_key(&revenue)?;
     let region_rev = by_key(
-        &super::sales::order_sums(orders.clone().with_column(col("region").alias("key")), p).collect()?,
+        &super::sales::order_sums(orders.clone().with_column(col("region").alias("key")), p)
+            .collect()?,
     )?;
     let target_sums = match monthly_targets {
         Some(m) => {
             let both = m
                 .clone()
                 .lazy()
-                .filter(col("region").is_not_null().and(col("product_line").is_not_null()))
+                .filter(
+                    col("region")
+                        .is_not_null()
+                        .and(col("product_line").is_not_null()),
+                )
                 .with_column(key)
                 .select([col("key"), col("month_idx"), col("target")]);
             Some(by_key(&targets::sums(both, p).collect()?)?)
@@ -158,18 +178,31 @@ pub fn matrix(
         .filter(p.ytd.contains("order_date"))
         .select([col("region"), col("product_line")])
         .unique_stable(None, UniqueKeepStrategy::First)
-        .sort(["region", "product_line"], SortMultipleOptions::default().with_nulls_last(true))
+        .sort(
+            ["region", "product_line"],
+            SortMultipleOptions::default().with_nulls_last(true),
+        )
         .collect()?;
     let regions = pairs.column("region")?.str()?.clone();
     let lines = pairs.column("product_line")?.str()?.clone();
     let mut cells = Vec::new();
     for (region, line) in regions.iter().zip(lines.iter()) {
-        let k = Some(format!("{}\u{1f}{}", region.unwrap_or(""), line.unwrap_or("")));
+        let k = Some(format!(
+            "{}\u{1f}{}",
+            region.unwrap_or(""),
+            line.unwrap_or("")
+        ));
         let v = revenue.get(&k).cloned().unwrap_or_default();
-        let r = region_rev.get(&region.map(str::to_string)).cloned().unwrap_or_default();
+        let r = region_rev
+            .get(&region.map(str::to_string))
+            .cloned()
+            .unwrap_or_default();
         let t = target_sums.as_ref().and_then(|t| t.get(&k));
         let per = |f: &dyn Fn(&str) -> Option<f64>| -> super::Figure {
-            super::periods::REPORTED.iter().map(|n| (*n, f(n))).collect()
+            super::periods::REPORTED
+                .iter()
+                .map(|n| (*n, f(n)))
+                .collect()
         };
         cells.push(MatrixCell {
             region: region.map(str::to_string),

@@ -173,22 +173,41 @@ pub fn build(
 ) -> DocData {
     let view_fig = |name: &str, fig: &crate::figures::Figure| -> FigureView {
         let kind = kind_of(name);
-        fig.iter().map(|(p, v)| (p.to_string(), Val { v: *v, s: f.format(kind, *v) })).collect()
+        fig.iter()
+            .map(|(p, v)| {
+                (
+                    p.to_string(),
+                    Val {
+                        v: *v,
+                        s: f.format(kind, *v),
+                    },
+                )
+            })
+            .collect()
     };
-    let kpis: IndexMap<String, FigureView> =
-        m.kpis.iter().map(|(k, fig)| (k.to_string(), view_fig(k, fig))).collect();
+    let kpis: IndexMap<String, FigureView> = m
+        .kpis
+        .iter()
+        .map(|(k, fig)| (k.to_string(), view_fig(k, fig)))
+        .collect();
 
     let row = |b: &Breakdown| RowView {
         key: b.key.clone().unwrap_or_else(|| blank_label.to_string()),
         name: b.name.clone(),
-        figures: b.figures.iter().map(|(k, fig)| (k.to_string(), view_fig(k, fig))).collect(),
+        figures: b
+            .figures
+            .iter()
+            .map(|(k, fig)| (k.to_string(), view_fig(k, fig)))
+            .collect(),
     };
-    let by = m
-        .by
-        .iter()
-        .map(|(d, rows)| (d.to_string(), rows.iter().take(TOP_N).map(row).collect()))
-        .collect();
-    let by_count = m.by.iter().map(|(d, rows)| (d.to_string(), rows.len())).collect();
+    let by =
+        m.by.iter()
+            .map(|(d, rows)| (d.to_string(), rows.iter().take(TOP_N).map(row).collect()))
+            .collect();
+    let by_count =
+        m.by.iter()
+            .map(|(d, rows)| (d.to_string(), rows.len()))
+            .collect();
 
     let expenses_by_category = m
         .expenses_by_category
@@ -198,14 +217,35 @@ pub fn build(
             let mut r = IndexMap::new();
             r.insert(
                 "key".to_string(),
-                Val { v: None, s: c.key.clone().unwrap_or_else(|| blank_label.to_string()) },
+                Val {
+                    v: None,
+                    s: c.key.clone().unwrap_or_else(|| blank_label.to_string()),
+                },
             );
-            r.insert("month".into(), Val { v: Some(c.month), s: f.money(c.month) });
-            r.insert("ytd".into(), Val { v: Some(c.ytd), s: f.money(c.ytd) });
+            r.insert(
+                "month".into(),
+                Val {
+                    v: Some(c.month),
+                    s: f.money(c.month),
+                },
+            );
+            r.insert(
+                "ytd".into(),
+                Val {
+                    v: Some(c.ytd),
+                    s: f.money(c.ytd),
+                },
+            );
             for (name, fig) in [("share", &c.share), ("ratio", &c.ratio_to_revenue)] {
                 for p in ["month", "ytd"] {
                     let v = fig.get(p).copied().flatten();
-                    r.insert(format!("{name}_{p}"), Val { v, s: f.format(Kind::Ratio, v) });
+                    r.insert(
+                        format!("{name}_{p}"),
+                        Val {
+                            v,
+                            s: f.format(Kind::Ratio, v),
+                        },
+                    );
                 }
             }
             r
@@ -219,8 +259,10 @@ pub fn build(
         .map(|t| t.revenue.max(t.target.unwrap_or(0.0)))
         .fold(0.0_f64, f64::max);
     let trend_max = nice_ceiling(peak);
-    let trend_ticks =
-        (0..=4).map(|i| trend_max * i as f64 / 4.0).map(|v| Tick { v, s: f.money(v) }).collect();
+    let trend_ticks = (0..=4)
+        .map(|i| trend_max * i as f64 / 4.0)
+        .map(|v| Tick { v, s: f.money(v) })
+        .collect();
     let trend = m
         .trend
         .iter()
@@ -251,7 +293,15 @@ pub fn build(
     alerts.sort_by_key(|a| std::cmp::Reverse(a.status));
     let alert_counts = ["red", "amber", "green"]
         .iter()
-        .map(|s| (s.to_string(), m.alerts.iter().filter(|a| status_name(a.status) == *s).count()))
+        .map(|s| {
+            (
+                s.to_string(),
+                m.alerts
+                    .iter()
+                    .filter(|a| status_name(a.status) == *s)
+                    .count(),
+            )
+        })
         .collect();
     let alerts = alerts
         .into_iter()
@@ -273,27 +323,52 @@ pub fn build(
         .collect();
 
     let mut th = IndexMap::new();
-    th.insert("expense_ratio_max".into(), f.pct(thresholds.expense_ratio_max));
-    th.insert("new_customer_revenue_share_min".into(), f.pct(thresholds.new_customer_revenue_share_min));
-    th.insert("attainment_green".into(), f.pct(thresholds.attainment_green));
-    th.insert("attainment_amber".into(), f.pct(thresholds.attainment_amber));
+    th.insert(
+        "expense_ratio_max".into(),
+        f.pct(thresholds.expense_ratio_max),
+    );
+    th.insert(
+        "new_customer_revenue_share_min".into(),
+        f.pct(thresholds.new_customer_revenue_share_min),
+    );
+    th.insert(
+        "attainment_green".into(),
+        f.pct(thresholds.attainment_green),
+    );
+    th.insert(
+        "attainment_amber".into(),
+        f.pct(thresholds.attainment_amber),
+    );
 
     let mut threshold_values = IndexMap::new();
     threshold_values.insert("expense_ratio_max".into(), thresholds.expense_ratio_max);
-    threshold_values.insert("new_customer_revenue_share_min".into(), thresholds.new_customer_revenue_share_min);
+    threshold_values.insert(
+        "new_customer_revenue_share_min".into(),
+        thresholds.new_customer_revenue_share_min,
+    );
     threshold_values.insert("attainment_green".into(), thresholds.attainment_green);
     threshold_values.insert("attainment_amber".into(), thresholds.attainment_amber);
     let get = |fig: &str, p: &str| m.kpis.get(fig).and_then(|x| x.get(p)).copied().flatten();
-    let progress_gap = get("annual_completion", "ytd").zip(get("time_progress", "ytd")).map(|(c, t)| {
-        let gap = c - t;
-        Val { v: Some(gap), s: f.points(gap.abs()).trim_start_matches('+').to_string() }
-    });
+    let progress_gap = get("annual_completion", "ytd")
+        .zip(get("time_progress", "ytd"))
+        .map(|(c, t)| {
+            let gap = c - t;
+            Val {
+                v: Some(gap),
+                s: f.points(gap.abs()).trim_start_matches('+').to_string(),
+            }
+        });
 
-    let missing = [TableKind::Targets, TableKind::Roster, TableKind::Customers, TableKind::Expenses]
-        .into_iter()
-        .filter(|t| !present.contains(t))
-        .map(|t| t.name().to_string())
-        .collect();
+    let missing = [
+        TableKind::Targets,
+        TableKind::Roster,
+        TableKind::Customers,
+        TableKind::Expenses,
+    ]
+    .into_iter()
+    .filter(|t| !present.contains(t))
+    .map(|t| t.name().to_string())
+    .collect();
 
     DocData {
         lang: f.lang.clone(),
@@ -332,11 +407,17 @@ pub fn nice_ceiling(x: f64) -> f64 {
         return 1.0;
     }
     let p = 10f64.powf(x.log10().floor());
-    [1.0, 2.0, 2.5, 5.0, 10.0].iter().map(|m| m * p).find(|v| *v >= x).unwrap_or(10.0 * p)
+    [1.0, 2.0, 2.5, 5.0, 10.0]
+        .iter()
+        .map(|m| m * p)
+        .find(|v| *v >= x)
+        .unwrap_or(10.0 * p)
 }
 
 fn month_label(year: i32, month: u32, lang: &str, first: bool) -> String {
-    const EN: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    const EN: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
     let with_year = first || month == 1;
     match (lang, with_year) {
         ("en", true) => format!("{} {}", EN[month as usize - 1], year % 100),
@@ -349,9 +430,20 @@ fn month_label(year: i32, month: u32, lang: &str, first: bool) -> String {
 /// The executive summary's tiles: value, change against last month, light, sparkline.
 fn tiles(m: &Metrics, f: &Formatter) -> Vec<Tile> {
     let spark = |pick: &dyn Fn(&crate::figures::trend::TrendPoint) -> Option<f64>| -> Vec<f64> {
-        let pts: Vec<f64> = m.trend.iter().rev().take(12).rev().map(|t| pick(t).unwrap_or(0.0)).collect();
-        let (lo, hi) = pts.iter().fold((f64::MAX, f64::MIN), |(a, b), v| (a.min(*v), b.max(*v)));
-        pts.iter().map(|v| if hi > lo { (v - lo) / (hi - lo) } else { 0.5 }).collect()
+        let pts: Vec<f64> = m
+            .trend
+            .iter()
+            .rev()
+            .take(12)
+            .rev()
+            .map(|t| pick(t).unwrap_or(0.0))
+            .collect();
+        let (lo, hi) = pts
+            .iter()
+            .fold((f64::MAX, f64::MIN), |(a, b), v| (a.min(*v), b.max(*v)));
+        pts.iter()
+            .map(|v| if hi > lo { (v - lo) / (hi - lo) } else { 0.5 })
+            .collect()
     };
     let prev = m.trend.iter().rev().nth(1);
     let status = |kpi: &str, period: &str| -> String {
@@ -363,34 +455,74 @@ fn tiles(m: &Metrics, f: &Formatter) -> Vec<Tile> {
     };
     let get = |fig: &str, p: &str| m.kpis.get(fig).and_then(|x| x.get(p)).copied().flatten();
     let mut out = Vec::new();
-    let mut push = |figure: &str, period: &str, delta: Option<f64>, ratio: bool, spark: Vec<f64>| {
-        let v = get(figure, period);
-        let kind = kind_of(figure);
-        out.push(Tile {
-            figure: figure.into(),
-            period: period.into(),
-            value: Val { v, s: f.format(kind, v) },
-            delta: delta.map(|d| if ratio { f.points(d) } else { f.growth(d) }),
-            delta_negative: delta.is_some_and(|d| d < 0.0),
-            status: status(figure, period),
-            spark,
-        });
-    };
-    push("revenue", "month", get("mom_growth", "month"), false, spark(&|t| Some(t.revenue)));
+    let mut push =
+        |figure: &str, period: &str, delta: Option<f64>, ratio: bool, spark: Vec<f64>| {
+            let v = get(figure, period);
+            let kind = kind_of(figure);
+            out.push(Tile {
+                figure: figure.into(),
+                period: period.into(),
+                value: Val {
+                    v,
+                    s: f.format(kind, v),
+                },
+                delta: delta.map(|d| if ratio { f.points(d) } else { f.growth(d) }),
+                delta_negative: delta.is_some_and(|d| d < 0.0),
+                status: status(figure, period),
+                spark,
+            });
+        };
+    push(
+        "revenue",
+        "month",
+        get("mom_growth", "month"),
+        false,
+        spark(&|t| Some(t.revenue)),
+    );
     let att_prev = prev.and_then(|p| p.attainment);
     let att_delta = get("attainment", "month").zip(att_prev).map(|(a, b)| a - b);
-    push("attainment", "month", att_delta, true, spark(&|t| t.attainment));
-    push("annual_completion", "ytd", None, true, spark(&|t| Some(t.revenue)));
-    push("per_capita_revenue", "month", None, false, spark(&|t| Some(t.revenue)));
+    push(
+        "attainment",
+        "month",
+        att_delta,
+        true,
+        spark(&|t| t.attainment),
+    );
+    push(
+        "annual_completion",
+        "ytd",
+        None,
+        true,
+        spark(&|t| Some(t.revenue)),
+    );
+    push(
+        "per_capita_revenue",
+        "month",
+        None,
+        false,
+        spark(&|t| Some(t.revenue)),
+    );
     let share = |t: &crate::figures::trend::TrendPoint| {
         (t.revenue != 0.0).then(|| t.new_customer_revenue / t.revenue)
     };
-    let share_delta = get("new_customer_revenue_share", "month").zip(prev.and_then(share)).map(|(a, b)| a - b);
-    push("new_customer_revenue_share", "month", share_delta, true, spark(&share));
+    let share_delta = get("new_customer_revenue_share", "month")
+        .zip(prev.and_then(share))
+        .map(|(a, b)| a - b);
+    push(
+        "new_customer_revenue_share",
+        "month",
+        share_delta,
+        true,
+        spark(&share),
+    );
     let ratio = |t: &crate::figures::trend::TrendPoint| {
-        t.expenses.filter(|_| t.revenue != 0.0).map(|e| e / t.revenue)
+        t.expenses
+            .filter(|_| t.revenue != 0.0)
+            .map(|e| e / t.revenue)
     };
-    let ratio_delta = get("expense_ratio", "month").zip(prev.and_then(ratio)).map(|(a, b)| a - b);
+    let ratio_delta = get("expense_ratio", "month")
+        .zip(prev.and_then(ratio))
+        .map(|(a, b)| a - b);
     push("expense_ratio", "month", ratio_delta, true, spark(&ratio));
     out
 }
@@ -399,7 +531,9 @@ fn matrix(m: &Metrics, f: &Formatter, blank: &str) -> MatrixView {
     let label = |k: &Option<String>| k.clone().unwrap_or_else(|| blank.to_string());
     // Regions and lines in the order of the breakdowns (by revenue).
     let order = |dim: &str| -> Vec<String> {
-        m.by.get(dim).map(|rows| rows.iter().map(|b| label(&b.key)).collect()).unwrap_or_default()
+        m.by.get(dim)
+            .map(|rows| rows.iter().map(|b| label(&b.key)).collect())
+            .unwrap_or_default()
     };
     let regions: Vec<String> = order("region").into_iter().take(TOP_N).collect();
     let lines: Vec<String> = order("product_line").into_iter().take(TOP_N).collect();
@@ -423,28 +557,54 @@ fn matrix(m: &Metrics, f: &Formatter, blank: &str) -> MatrixView {
             attainment_s: f.format(Kind::Ratio, attainment),
         });
     }
-    MatrixView { regions, lines, cells, has_attainment }
+    MatrixView {
+        regions,
+        lines,
+        cells,
+        has_attainment,
+    }
 }
 
 fn gaps(m: &Metrics, f: &Formatter, blank: &str) -> Vec<Gap> {
-    let progress = m.kpis.get("time_progress").and_then(|t| t.get("ytd")).copied().flatten().unwrap_or(1.0);
-    let mut out: Vec<Gap> = m
-        .by
-        .get("region")
-        .into_iter()
+    let progress = m
+        .kpis
+        .get("time_progress")
+        .and_then(|t| t.get("ytd"))
+        .copied()
         .flatten()
-        .filter_map(|b| {
-            let c = b.figures.get("annual_completion")?.get("ytd").copied().flatten()?;
-            let a = b.figures.get("attainment").and_then(|x| x.get("ytd")).copied().flatten();
-            Some(Gap {
-                key: b.key.clone().unwrap_or_else(|| blank.to_string()),
-                completion: Val { v: Some(c), s: f.pct(c) },
-                gap: c - progress,
-                gap_s: f.points(c - progress),
-                attainment_ytd: Val { v: a, s: f.format(Kind::Ratio, a) },
+        .unwrap_or(1.0);
+    let mut out: Vec<Gap> =
+        m.by.get("region")
+            .into_iter()
+            .flatten()
+            .filter_map(|b| {
+                let c = b
+                    .figures
+                    .get("annual_completion")?
+                    .get("ytd")
+                    .copied()
+                    .flatten()?;
+                let a = b
+                    .figures
+                    .get("attainment")
+                    .and_then(|x| x.get("ytd"))
+                    .copied()
+                    .flatten();
+                Some(Gap {
+                    key: b.key.clone().unwrap_or_else(|| blank.to_string()),
+                    completion: Val {
+                        v: Some(c),
+                        s: f.pct(c),
+                    },
+                    gap: c - progress,
+                    gap_s: f.points(c - progress),
+                    attainment_ytd: Val {
+                        v: a,
+                        s: f.format(Kind::Ratio, a),
+                    },
+                })
             })
-        })
-        .collect();
+            .collect();
     out.sort_by(|a, b| a.gap.total_cmp(&b.gap));
     out
 }

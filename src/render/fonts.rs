@@ -53,14 +53,21 @@ impl Fonts {
         static FONTS: OnceLock<Fonts> = OnceLock::new();
         FONTS.get_or_init(|| {
             let fonts = embedded();
-            Fonts { book: LazyHash::new(FontBook::from_fonts(&fonts)), fonts }
+            Fonts {
+                book: LazyHash::new(FontBook::from_fonts(&fonts)),
+                fonts,
+            }
         })
     }
 }
 
 fn fonts_in(dir: &Path) -> Result<Vec<Font>> {
-    let entries = std::fs::read_dir(dir)
-        .map_err(|e| Error::Config(format!("--font-path {}: cannot read it ({e})", dir.display())))?;
+    let entries = std::fs::read_dir(dir).map_err(|e| {
+        Error::Config(format!(
+            "--font-path {}: cannot read it ({e})",
+            dir.display()
+        ))
+    })?;
     let mut paths: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
     paths.sort();
     let mut fonts = Vec::new();
@@ -70,7 +77,9 @@ fn fonts_in(dir: &Path) -> Result<Vec<Font>> {
             continue;
         }
         let is_font = path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
-            ["ttf", "otf", "ttc", "otc"].iter().any(|x| x.eq_ignore_ascii_case(e))
+            ["ttf", "otf", "ttc", "otc"]
+                .iter()
+                .any(|x| x.eq_ignore_ascii_case(e))
         });
         if !is_font {
             continue;

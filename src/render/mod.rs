@@ -78,7 +78,8 @@ impl Templates {
     /// Every `.typ` and `.json` file of `dir`; the two main templates must be there.
     pub fn from_dir(dir: &Path) -> Result<Templates> {
         let bad = |why: String| Error::Config(format!("templates {}: {why}", dir.display()));
-        let entries = std::fs::read_dir(dir).map_err(|e| bad(format!("cannot read the folder ({e})")))?;
+        let entries =
+            std::fs::read_dir(dir).map_err(|e| bad(format!("cannot read the folder ({e})")))?;
         let mut files = Vec::new();
         for e in entries.flatten() {
             let path = e.path();
@@ -87,16 +88,22 @@ impl Templates {
                 continue;
             }
             let name = e.file_name().to_string_lossy().into_owned();
-            let bytes = std::fs::read(&path).map_err(|e| bad(format!("cannot read {name} ({e})")))?;
+            let bytes =
+                std::fs::read(&path).map_err(|e| bad(format!("cannot read {name} ({e})")))?;
             files.push((name, bytes));
         }
         files.sort();
         for need in [Document::Report.main(), Document::Deck.main()] {
             if !files.iter().any(|(n, _)| n == need) {
-                return Err(bad(format!("{need} is missing (salesplan init writes a full set)")));
+                return Err(bad(format!(
+                    "{need} is missing (salesplan init writes a full set)"
+                )));
             }
         }
-        Ok(Templates { files, origin: dir.display().to_string() })
+        Ok(Templates {
+            files,
+            origin: dir.display().to_string(),
+        })
     }
 
     /// SHA-256 over the names and contents, for the manifest.
@@ -112,7 +119,10 @@ impl Templates {
 
     /// Writes the set to `dir` (for `salesplan init`); existing files are not replaced.
     pub fn write_to(&self, dir: &Path) -> Result<Vec<PathBuf>> {
-        std::fs::create_dir_all(dir).map_err(|e| Error::Write { path: dir.to_path_buf(), source: e })?;
+        std::fs::create_dir_all(dir).map_err(|e| Error::Write {
+            path: dir.to_path_buf(),
+            source: e,
+        })?;
         let mut written = Vec::new();
         for (name, bytes) in &self.files {
             let path = dir.join(name);
@@ -120,7 +130,10 @@ impl Templates {
                 tracing::warn!(file = %path.display(), "exists; left as it is");
                 continue;
             }
-            std::fs::write(&path, bytes).map_err(|e| Error::Write { path: path.clone(), source: e })?;
+            std::fs::write(&path, bytes).map_err(|e| Error::Write {
+                path: path.clone(),
+                source: e,
+            })?;
             written.push(path);
         }
         Ok(written)
@@ -139,14 +152,21 @@ impl Renderer<'_> {
     /// the same bytes.
     pub fn render(&self, doc: Document, data: &[u8], month: Month, ident: &str) -> Result<Vec<u8>> {
         let end = month.end();
-        let day = Datetime::from_ymd(month.year, month.month as u8, chrono::Datelike::day(&end) as u8)
-            .ok_or_else(|| Error::Internal(format!("no date for {month}")))?;
+        let day = Datetime::from_ymd(
+            month.year,
+            month.month as u8,
+            chrono::Datelike::day(&end) as u8,
+        )
+        .ok_or_else(|| Error::Internal(format!("no date for {month}")))?;
         let files = self
             .templates
             .files
             .iter()
             .map(|(n, b)| (n.clone(), Bytes::new(b.clone())))
-            .chain(std::iter::once(("data.json".to_string(), Bytes::new(data.to_vec()))));
+            .chain(std::iter::once((
+                "data.json".to_string(),
+                Bytes::new(data.to_vec()),
+            )));
         let world = RenderWorld::new(self.fonts, doc.main(), files, day)
             .ok_or_else(|| Error::Internal("bad template file name".into()))?;
         let warned = typst::compile::<PagedDocument>(&world);
@@ -155,11 +175,22 @@ impl Renderer<'_> {
         }
         let document = warned.output.map_err(|errors| Error::Template {
             origin: self.templates.origin.clone(),
-            message: errors.iter().map(|e| world.describe(e)).collect::<Vec<_>>().join("\n"),
+            message: errors
+                .iter()
+                .map(|e| world.describe(e))
+                .collect::<Vec<_>>()
+                .join("\n"),
         })?;
         warn_missing_glyphs(&document, doc.output());
-        let stamp = Datetime::from_ymd_hms(month.year, month.month as u8, chrono::Datelike::day(&end) as u8, 0, 0, 0)
-            .ok_or_else(|| Error::Internal(format!("no date for {month}")))?;
+        let stamp = Datetime::from_ymd_hms(
+            month.year,
+            month.month as u8,
+            chrono::Datelike::day(&end) as u8,
+            0,
+            0,
+            0,
+        )
+        .ok_or_else(|| Error::Internal(format!("no date for {month}")))?;
         let options = PdfOptions {
             ident: Smart::Custom(format!("salesplan/{ident}/{}", doc.output())),
             timestamp: Some(Timestamp::new_utc(stamp)),
@@ -167,37 +198,69 @@ impl Renderer<'_> {
         };
         typst_pdf::pdf(&document, &options).map_err(|errors| Error::Template {
             origin: self.templates.origin.clone(),
-            message: errors.iter().map(|e| world.describe(e)).collect::<Vec<_>>().join("\n"),
+            message: errors
+                .iter()
+                .map(|e| world.describe(e))
+                .collect::<Vec<_>>()
+                .join("\n"),
         })
     }
 }
 
-/// Logs a warning for every run of text that no font could draw (it would print as
-/// boxes), naming the text.
+/// Logs a warning for every line of text in which no font could draw some characters
+/// (they would print as boxes), naming the characters and the line.
 fn warn_missing_glyphs(doc: &PagedDocument, name: &str) {
-    fn walk(frame: &typst::layout::Frame, out: &mut BTreeSet<String>) {
-        for (_, item) in frame.items() {
+    fn walk(frame: &typst::layout::Frame, out: &mut BTreeSet<(String, String)>) {
+        // Text items on one baseline of a frame are one line.
+        let mut lines: Vec<(typst::layout::Abs, String, String)> = Vec::new();
+        for (pos, item) in frame.items() {
             match item {
                 FrameItem::Group(g) => walk(&g.frame, out),
-                FrameItem::Text(t) if t.glyphs.iter().any(|g| g.id == 0) => {
-                    out.insert(t.text.to_string());
+                FrameItem::Text(t) => {
+                    let missing: String = if t.glyphs.iter().any(|g| g.id == 0) {
+                        t.glyphs
+                            .iter()
+                            .filter(|g| g.id == 0)
+                            .filter_map(|g| t.text.get(g.range()))
+                            .filter(|c| !c.trim().is_empty())
+                            .collect()
+                    } else {
+                        String::new()
+                    };
+                    match lines.iter_mut().find(|(y, _, _)| *y == pos.y) {
+                        Some((_, text, miss)) => {
+                            text.push_str(&t.text);
+                            miss.push_str(&missing);
+                        }
+                        None => lines.push((pos.y, t.text.to_string(), missing)),
+                    }
                 }
                 _ => {}
             }
         }
+        for (_, text, missing) in lines {
+            if !missing.is_empty() {
+                out.insert((missing, text.chars().take(80).collect()));
+            }
+        }
     }
-    let mut missing = BTreeSet::new();
+    let mut found = BTreeSet::new();
     for page in doc.pages() {
-        walk(&page.frame, &mut missing);
+        walk(&page.frame, &mut found);
     }
-    for text in missing {
-        tracing::warn!(document = name, "no font has a glyph for some of {text:?}; it prints as a box");
+    for (missing, line) in found {
+        tracing::warn!(
+            document = name,
+            "no font has a glyph for {missing:?} in {line:?}; it prints as a box"
+        );
     }
 }
 
 /// Number of pages and the first page's size in points, for checks and tests.
 pub fn page_info(doc: &PagedDocument) -> (usize, f64, f64) {
     let first = doc.pages().first();
-    let (w, h) = first.map_or((0.0, 0.0), |p| (p.frame.width().to_pt(), p.frame.height().to_pt()));
+    let (w, h) = first.map_or((0.0, 0.0), |p| {
+        (p.frame.width().to_pt(), p.frame.height().to_pt())
+    });
     (doc.pages().len(), w, h)
 }

@@ -37,8 +37,10 @@ impl<'a> RenderWorld<'a> {
         files: impl IntoIterator<Item = (String, Bytes)>,
         today: Datetime,
     ) -> Option<Self> {
-        let files: HashMap<FileId, Bytes> =
-            files.into_iter().filter_map(|(name, bytes)| Some((file_id(&name)?, bytes))).collect();
+        let files: HashMap<FileId, Bytes> = files
+            .into_iter()
+            .filter_map(|(name, bytes)| Some((file_id(&name)?, bytes)))
+            .collect();
         Some(RenderWorld {
             library: LazyHash::new(Library::builder().build()),
             fonts,
@@ -58,7 +60,12 @@ impl<'a> RenderWorld<'a> {
                 let range = self.range(d.span)?;
                 let source = self.source(id).ok()?;
                 let (line, col) = source.lines().byte_to_line_column(range.start)?;
-                Some(format!("{}:{}:{}: ", id.vpath().get_without_slash(), line + 1, col + 1))
+                Some(format!(
+                    "{}:{}:{}: ",
+                    id.vpath().get_without_slash(),
+                    line + 1,
+                    col + 1
+                ))
             })
             .unwrap_or_default();
         let level = match d.severity {
@@ -99,9 +106,10 @@ impl World for RenderWorld<'_> {
     }
 
     fn file(&self, id: FileId) -> FileResult<Bytes> {
-        self.files.get(&id).cloned().ok_or_else(|| {
-            FileError::NotFound(id.vpath().get_without_slash().to_string().into())
-        })
+        self.files
+            .get(&id)
+            .cloned()
+            .ok_or_else(|| FileError::NotFound(id.vpath().get_without_slash().to_string().into()))
     }
 
     fn font(&self, index: usize) -> Option<Font> {
