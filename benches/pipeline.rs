@@ -1,6 +1,6 @@
 //! The pipeline's stages timed on a generated workbook set: ingest, figures, render (report
 //! and deck), write. Run with `cargo bench --bench pipeline -- [--rows N] [--runs K]`;
-//! it prints the median of K runs per stage. No assertions: timings belong here, not in
+//! it prints the median of K runs per stage, and the first (cold) render. No assertions: timings belong here, not in
 //! tests.
 
 use std::time::{Duration, Instant};
@@ -106,6 +106,9 @@ fn main() {
             .unwrap();
         write_t.push(t.elapsed());
     }
+    // Typst memoizes across compilations in one process: the first render is the cold one,
+    // which is what a monthly run pays.
+    println!("render, first (cold): {:.2?}", render_t[0]);
     let (i, f, r, w) = (
         median(ingest_t),
         median(figures_t),
