@@ -42,6 +42,38 @@ pub struct RawConfig {
     pub thresholds: Option<RawThresholds>,
     /// Lead stages, first to last.
     pub stages: Option<Vec<String>>,
+    /// Weights of the balanced scorecard per rep.
+    pub scorecard: Option<RawScorecard>,
+}
+
+/// `[scorecard]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScorecard {
+    pub attainment: Option<f64>,
+    pub collection: Option<f64>,
+    pub nps: Option<f64>,
+    pub visits: Option<f64>,
+}
+
+/// Weights of the scorecard's components.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ScorecardWeights {
+    pub attainment: f64,
+    pub collection: f64,
+    pub nps: f64,
+    pub visits: f64,
+}
+
+impl Default for ScorecardWeights {
+    fn default() -> Self {
+        ScorecardWeights {
+            attainment: 0.4,
+            collection: 0.2,
+            nps: 0.2,
+            visits: 0.2,
+        }
+    }
 }
 
 /// `[limits]`.
@@ -159,6 +191,7 @@ pub struct Config {
     pub columns: BTreeMap<TableKind, BTreeMap<String, &'static str>>,
     pub thresholds: Thresholds,
     pub stages: Vec<String>,
+    pub scorecard: ScorecardWeights,
 }
 
 impl Default for Config {
@@ -286,6 +319,23 @@ impl Config {
         if stages.is_empty() {
             return bad("stages must name at least one stage".into());
         }
+        let mut scorecard = ScorecardWeights::default();
+        if let Some(w) = raw.scorecard {
+            scorecard.attainment = w.attainment.unwrap_or(scorecard.attainment);
+            scorecard.collection = w.collection.unwrap_or(scorecard.collection);
+            scorecard.nps = w.nps.unwrap_or(scorecard.nps);
+            scorecard.visits = w.visits.unwrap_or(scorecard.visits);
+        }
+        let weights = [
+            scorecard.attainment,
+            scorecard.collection,
+            scorecard.nps,
+            scorecard.visits,
+        ];
+        if weights.iter().any(|w| !w.is_finite() || *w < 0.0) || weights.iter().sum::<f64>() <= 0.0
+        {
+            return bad("scorecard weights must be zero or more, and not all zero".into());
+        }
         Ok(Config {
             company: raw.company.unwrap_or_default(),
             currency: raw.currency.unwrap_or_else(|| "¥".into()),
@@ -298,6 +348,7 @@ impl Config {
             columns,
             thresholds,
             stages,
+            scorecard,
         })
     }
 

@@ -44,6 +44,9 @@ impl Tables {
             if kind == TableKind::Targets {
                 columns.extend(period_columns(&columns)?);
             }
+            if kind == TableKind::FollowUps {
+                columns.push(visit_column(&columns, rows.rows)?);
+            }
             frames.insert(kind, DataFrame::new(rows.rows, columns)?);
         }
         Ok(Tables { frames })
@@ -138,6 +141,26 @@ pub fn period_bounds(period: &str) -> Option<(i32, i32)> {
         }
         None => None,
     }
+}
+
+/// `is_visit` for follow-ups: rows whose type is 拜访 or visit; every row when the
+/// table has no type (SPEC §3).
+fn visit_column(columns: &[Column], rows: usize) -> Result<Column> {
+    let kind = columns.iter().find(|c| c.name().as_str() == "type");
+    let visits: Vec<bool> = match kind {
+        Some(c) if c.null_count() < c.len() => c
+            .str()?
+            .iter()
+            .map(|v| {
+                v.is_some_and(|t| {
+                    let t = t.trim().to_lowercase();
+                    t == "拜访" || t == "visit" || t == "visits" || t == "上门拜访"
+                })
+            })
+            .collect(),
+        _ => vec![true; rows],
+    };
+    Ok(Column::new("is_visit".into(), visits))
 }
 
 /// `period_first` and `period_months` from the targets' `period` column.

@@ -87,10 +87,35 @@ pub fn rules(t: &Thresholds) -> Vec<Rule> {
             amber: None,
             direction: Direction::Min,
         },
+        Rule {
+            kpi: "inquiry_conversion",
+            green: t.inquiry_conversion_min,
+            amber: None,
+            direction: Direction::Min,
+        },
+        Rule {
+            kpi: "response_sla",
+            green: t.response_sla_min,
+            amber: None,
+            direction: Direction::Min,
+        },
+        Rule {
+            kpi: "follow_up_coverage",
+            green: t.follow_up_coverage_min,
+            amber: None,
+            direction: Direction::Min,
+        },
+        Rule {
+            kpi: "inventory_days",
+            green: t.inventory_days_min,
+            amber: None,
+            direction: Direction::Min,
+        },
     ]
 }
 
-/// Checks the totals for every period, and each region's attainment and expense ratio.
+/// Checks the totals for every period; each region's attainment, expense ratio and
+/// inquiry conversion; each product line's inventory cover.
 pub fn evaluate(
     kpis: &Figures,
     by: &IndexMap<&'static str, Vec<Breakdown>>,
@@ -130,7 +155,19 @@ pub fn evaluate(
                     &r.figures,
                     Some("region"),
                     Some(key.clone()),
-                    &["attainment", "expense_ratio"],
+                    &["attainment", "expense_ratio", "inquiry_conversion"],
+                );
+            }
+        }
+    }
+    if let Some(lines) = by.get("product_line") {
+        for r in lines {
+            if let Some(key) = &r.key {
+                check(
+                    &r.figures,
+                    Some("product_line"),
+                    Some(key.clone()),
+                    &["inventory_days"],
                 );
             }
         }
@@ -158,6 +195,23 @@ mod tests {
         assert_eq!(r.status(0.08), Status::Green);
         assert_eq!(r.status(0.0801), Status::Red);
         assert_eq!(r.status(0.05), Status::Green);
+    }
+
+    #[test]
+    fn the_work_plans_floors() {
+        let t = Thresholds::default();
+        let rule = |kpi: &str| *rules(&t).iter().find(|r| r.kpi == kpi).unwrap();
+        for (kpi, at, above, below) in [
+            ("inquiry_conversion", 0.15, 0.1501, 0.1499),
+            ("response_sla", 1.0, 1.0, 0.999),
+            ("follow_up_coverage", 1.0, 1.0, 0.9999),
+            ("inventory_days", 45.0, 45.01, 44.99),
+        ] {
+            let r = rule(kpi);
+            assert_eq!(r.status(at), Status::Green, "{kpi} at");
+            assert_eq!(r.status(above), Status::Green, "{kpi} above");
+            assert_eq!(r.status(below), Status::Red, "{kpi} below");
+        }
     }
 
     #[test]

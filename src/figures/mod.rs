@@ -5,9 +5,13 @@
 
 pub mod alerts;
 pub mod costs;
+pub mod finance;
 pub mod frame;
 pub mod periods;
+pub mod plan;
 pub mod sales;
+pub mod scorecard;
+pub mod service;
 pub mod targets;
 pub mod team;
 #[cfg(test)]
@@ -66,6 +70,16 @@ pub struct CategoryRow {
     pub ratio_to_revenue: Figure,
 }
 
+/// One stage of the funnel: leads created in the period whose furthest stage is at or
+/// past this one.
+#[derive(Debug, Clone, Serialize)]
+pub struct FunnelStage {
+    pub stage: String,
+    pub month: f64,
+    pub qtd: f64,
+    pub ytd: f64,
+}
+
 /// Every figure, as `metrics.json` has it (SPEC §3).
 #[derive(Debug, Clone, Serialize)]
 pub struct Metrics {
@@ -75,7 +89,13 @@ pub struct Metrics {
     pub kpis: Figures,
     pub by: IndexMap<&'static str, Vec<Breakdown>>,
     pub expenses_by_category: Vec<CategoryRow>,
-    pub funnel: Vec<serde_json::Value>,
+    pub funnel: Vec<FunnelStage>,
+    /// Amounts open at the end of the month, by days past due.
+    pub ar_aging: Vec<finance::AgingBucket>,
+    /// The balanced scorecard per rep, ranked.
+    pub scorecard: Vec<scorecard::ScorecardRow>,
+    /// The remaining annual target by month, region and next month's weeks.
+    pub plan: Option<plan::Plan>,
     /// Month by month, up to 24 months ending with the report month.
     pub trend: Vec<trend::TrendPoint>,
     /// Region × product line.
@@ -152,21 +172,39 @@ fn first_order_day(tables: &Tables) -> Result<Option<chrono::NaiveDate>> {
     Ok(d)
 }
 
-/// Inputs for one key's figures.
-struct KeyInputs<'a> {
-    orders: &'a Values,
-    customers: &'a Values,
-    targets: Option<&'a Values>,
-    headcount: Option<&'a Values>,
-    expenses: Option<&'a Values>,
+/// Sums for one key, by source (`orders`, `customers`, `targets`, `headcount`,
+/// `expenses`, `leads`, `tickets`, `visits`, `nps`, `collection`). A source is absent when
+/// its table is missing or cannot be keyed this way; present but empty (all zeros) when
+/// the key has no rows in it.
+#[derive(Default)]
+struct KeyInputs {
+    sources: HashMap<&'static str, Values>,
+}
+
+impl KeyInputs {
+    /// The sums of a source, if it applies.
+    fn get(&self, source: &str) -> Option<&Values> {
+        self.sources.get(source)
+    }
+
+    /// Whether a source applies.
+    fn has(&self, source: &str) -> bool {
+        self.sources.contains_key(source)
+    }
+
+    /// The sums of a source that always applies (orders, customers).
+    fn must(&self, source: &str) -> &Values {
+        static EMPTY: std::sync::OnceLock<Values> = std::sync::OnceLock::new();
+        self.sources
+            .get(source)
+            .unwrap_or_else(|| EMPTY.get_or_init(Values::default))
+    }
 }
 
 /// What the tables allow at all.
 struct Available {
-    targets: bool,
-    roster: bool,
-    expenses: bool,
     cost: bool,
+    stages: usize,
 }
 
 fn figure(pairs: impl IntoIterator<Item = (&'static str, Option<f64>)>) -> Figure {
@@ -186,8 +224,8 @@ fn key_figures(
     avail: &Available,
     notes: &mut Notes,
 ) -> Figures {
-    let o = k.orders;
-    let c = k.customers;
+    let o = k.must("orders");
+    let c = k.must("customers");
     let ov = |prefix: &str, n: &str| o.of(prefix, n);
     let cv = |prefix: &str, n: &str| c.of(prefix, n);
     let rev = |n: &str| ov("rev", n);
@@ -284,7 +322,7 @@ fn key_figures(
 
     // Targets and attainment.
     let target = |n: &'static str| -> Option<f64> {
-        let t = k.targets?;
+        let t = k.get("targets")?;
         let months = p.get(n).months() as f64;
         if t.of("tgtm", n) < months {
             return None;
@@ -293,7 +331,7 @@ fn key_figures(
     };
     let mut target_fig = per_period(target);
     target_fig.insert("year", target("year"));
-    if !avail.targets {
+    if !k.has("targets") {
         notes.add("target", None, "no targets table in the inputs");
     } else {
         for (n, v) in &target_fig {
@@ -343,12 +381,8 @@ fn key_figures(
     );
 
     // Team.
-    let headcount = |n: &str| -> Option<f64> {
-        avail
-            .roster
-            .then(|| k.headcount.map_or(0.0, |h| h.of("headcount", n)))
-    };
-    if !avail.roster {
+    let headcount = |n: &str| -> Option<f64> { k.get("headcount").map(|h| h.of("headcount", n)) };
+    if !k.has("headcount") {
         notes.add("avg_headcount", None, "no roster table in the inputs");
     }
     f.insert("avg_headcount", per_period(headcount));
@@ -358,12 +392,8 @@ fn key_figures(
     );
 
     // Costs.
-    let expenses = |n: &str| -> Option<f64> {
-        avail
-            .expenses
-            .then(|| k.expenses.map_or(0.0, |e| e.of("exp", n)))
-    };
-    if !avail.expenses {
+    let expenses = |n: &str| -> Option<f64> { k.get("expenses").map(|e| e.of("exp", n)) };
+    if !k.has("expenses") {
         notes.add("expenses", None, "no expenses table in the inputs");
     }
     f.insert("expenses", per_period(expenses));
@@ -384,7 +414,125 @@ fn key_figures(
             ratio(Some(r - o.of("cost", n)), Some(r))
         }),
     );
+    service_figures(k, avail, headcount_fn(k), notes, &mut f);
     f
+}
+
+/// A key's average headcount by period, when the roster applies.
+fn headcount_fn(k: &KeyInputs) -> impl Fn(&str) -> Option<f64> + '_ {
+    move |n| k.get("headcount").map(|h| h.of("headcount", n))
+}
+
+/// The work plan's own KPIs for one key: conversion, NPS, SLA, follow-ups, visits,
+/// collection. Each is `null` with a note when its table is missing.
+fn service_figures(
+    k: &KeyInputs,
+    avail: &Available,
+    headcount: impl Fn(&str) -> Option<f64>,
+    notes: &mut Notes,
+    f: &mut Figures,
+) {
+    let missing = |notes: &mut Notes, figure: &str, table: &str| {
+        notes.add(figure, None, format!("no {table} table in the inputs"));
+    };
+    match k.get("leads") {
+        Some(l) => {
+            f.insert("leads", per_period(|n| Some(l.of("leads", n))));
+            f.insert(
+                "inquiry_conversion",
+                per_period(|n| ratio(Some(l.of("won", n)), Some(l.of("leads", n)))),
+            );
+            for n in REPORTED {
+                if l.of("leads", n) == 0.0 {
+                    notes.add(
+                        "inquiry_conversion",
+                        Some(n),
+                        "no leads created in the period",
+                    );
+                }
+            }
+        }
+        None => missing(notes, "inquiry_conversion", "leads"),
+    }
+    match k.get("nps") {
+        Some(s) => {
+            f.insert(
+                "nps",
+                per_period(|n| {
+                    let total = s.of("nps_n", n);
+                    (total > 0.0).then(|| {
+                        (s.of("nps_promoters", n) - s.of("nps_detractors", n)) / total * 100.0
+                    })
+                }),
+            );
+            f.insert("nps_responses", per_period(|n| Some(s.of("nps_n", n))));
+            for n in REPORTED {
+                if s.of("nps_n", n) == 0.0 {
+                    notes.add("nps", Some(n), "no survey responses in the period");
+                }
+            }
+        }
+        None => missing(notes, "nps", "nps"),
+    }
+    match k.get("tickets") {
+        Some(t) => {
+            f.insert(
+                "response_sla",
+                per_period(|n| ratio(Some(t.of("sla_within", n)), Some(t.of("sla_counted", n)))),
+            );
+            f.insert(
+                "response_hours_median",
+                per_period(|n| t.get(&format!("resp_median_{n}"))),
+            );
+            f.insert(
+                "response_hours_p90",
+                per_period(|n| t.get(&format!("resp_p90_{n}"))),
+            );
+            for n in REPORTED {
+                if t.of("sla_counted", n) == 0.0 {
+                    notes.add(
+                        "response_sla",
+                        Some(n),
+                        "no tickets whose response time is known",
+                    );
+                }
+            }
+        }
+        None => missing(notes, "response_sla", "tickets"),
+    }
+    let c = k.must("customers");
+    if k.has("follow_ups") {
+        f.insert(
+            "follow_up_coverage",
+            per_period(|n| ratio(Some(c.of("fucov", n)), Some(c.of("active", n)))),
+        );
+    } else {
+        missing(notes, "follow_up_coverage", "follow_ups");
+    }
+    if let Some(v) = k.get("visits") {
+        f.insert("visits", per_period(|n| Some(v.of("visits", n))));
+        f.insert(
+            "visits_per_rep",
+            per_period(|n| ratio(Some(v.of("visits", n)), headcount(n))),
+        );
+    } else if k.has("follow_ups") {
+        missing(notes, "visits_per_rep", "follow_ups");
+    }
+    match k.get("collection") {
+        Some(r) => {
+            f.insert(
+                "collection_rate",
+                per_period(|n| ratio(Some(r.of("collected", n)), Some(r.of("due", n)))),
+            );
+            for n in REPORTED {
+                if r.of("due", n) == 0.0 {
+                    notes.add("collection_rate", Some(n), "no invoices due in the period");
+                }
+            }
+        }
+        None => missing(notes, "collection_rate", "receivables"),
+    }
+    let _ = avail.stages;
 }
 
 fn time_progress(p: &Periods) -> Figure {
@@ -405,13 +553,36 @@ fn has_values(df: Option<&DataFrame>, name: &str) -> bool {
         .is_some_and(|c| c.null_count() < c.len())
 }
 
-/// Everything the per-key figures need, for one way of keying the tables.
+/// Sums per key of every source, for one way of keying the tables.
+#[derive(Default)]
 struct Keyed {
-    orders: HashMap<Key, Values>,
-    customers: HashMap<Key, Values>,
-    targets: Option<HashMap<Key, Values>>,
-    headcount: Option<HashMap<Key, Values>>,
-    expenses: Option<HashMap<Key, Values>>,
+    sources: Vec<(&'static str, HashMap<Key, Values>)>,
+}
+
+impl Keyed {
+    fn add(&mut self, source: &'static str, sums: Option<HashMap<Key, Values>>) {
+        if let Some(s) = sums {
+            self.sources.push((source, s));
+        }
+    }
+
+    fn get(&self, source: &str) -> Option<&HashMap<Key, Values>> {
+        self.sources
+            .iter()
+            .find(|(n, _)| *n == source)
+            .map(|(_, s)| s)
+    }
+
+    /// The inputs of one key: every source that applies, zeros where the key is absent.
+    fn for_key(&self, key: &Key) -> KeyInputs {
+        KeyInputs {
+            sources: self
+                .sources
+                .iter()
+                .map(|(n, s)| (*n, s.get(key).cloned().unwrap_or_default()))
+                .collect(),
+        }
+    }
 }
 
 /// Computes every figure for report month `month`.
@@ -453,108 +624,175 @@ pub fn compute(
     let roster = tables.get(TableKind::Roster);
     let expenses = tables.get(TableKind::Expenses);
     let orders_df = tables.get(TableKind::Orders);
+    let leads = tables.get(TableKind::Leads);
+    let tickets = tables.get(TableKind::Tickets);
+    let nps = tables.get(TableKind::Nps);
+    let follow_ups = tables.get(TableKind::FollowUps);
+    let receivables = tables.get(TableKind::Receivables);
     let avail = Available {
-        targets: monthly_targets.is_some(),
-        roster: roster.is_some(),
-        expenses: expenses.is_some(),
         cost: has_values(orders_df, "cost"),
+        stages: config.stages.len(),
+    };
+    let follow_up_flags = follow_ups.map(|f| service::follow_up_flags(f.clone().lazy(), &p));
+    // Follow-ups keyed by the rep's roster region, for visits per region.
+    let follow_ups_by_region = match (follow_ups, roster) {
+        (Some(f), Some(r)) if has_values(Some(r), "region") => Some(
+            f.clone().lazy().join(
+                r.clone()
+                    .lazy()
+                    .group_by_stable([col("rep_id")])
+                    .agg([col("region").drop_nulls().first()]),
+                [col("rep_id")],
+                [col("rep_id")],
+                left_join(),
+            ),
+        ),
+        _ => None,
     };
 
     let keyed = |key: Expr, dim: Option<&str>| -> Result<Keyed> {
+        let mut k = Keyed::default();
         let o = orders.clone().with_column(key.clone().alias("key"));
-        let order_sums = by_key(&sales::order_sums(o.clone(), &p).collect()?)?;
-        let customer_sums = by_key(&sales::customer_sums(o, first.clone().lazy(), &p).collect()?)?;
+        k.add(
+            "orders",
+            Some(by_key(&sales::order_sums(o.clone(), &p).collect()?)?),
+        );
+        k.add(
+            "customers",
+            Some(by_key(
+                &sales::customer_sums(o, first.clone().lazy(), follow_up_flags.clone(), &p)
+                    .collect()?,
+            )?),
+        );
+        if follow_ups.is_some() {
+            k.add("follow_ups", Some(HashMap::new()));
+        }
         let target_rows = match (&monthly_targets, dim) {
             (Some(m), None) => Some(targets::total(m)?.0),
             (Some(m), Some(d)) => targets::by_dim(m, d)?,
             (None, _) => None,
         };
-        let targets = match target_rows {
-            Some(rows) => Some(by_key(&targets::sums(rows, &p).collect()?)?),
-            None => None,
-        };
-        let on_key = |df: &DataFrame, column: &str| -> Option<LazyFrame> {
+        if let Some(rows) = target_rows {
+            k.add(
+                "targets",
+                Some(by_key(&targets::sums(rows, &p).collect()?)?),
+            );
+        }
+        // A table keyed by `column` when breaking down by it, by `""` for the totals.
+        let on_key = |df: Option<LazyFrame>, column: &str| -> Option<LazyFrame> {
+            let df = df?;
             match dim {
-                None => Some(df.clone().lazy().with_column(lit("").alias("key"))),
-                Some(d) if d == column && has_values(Some(df), d) => {
-                    Some(df.clone().lazy().with_column(col(d).alias("key")))
-                }
+                None => Some(df.with_column(lit("").alias("key"))),
+                Some(d) if d == column => Some(df.with_column(col(d).alias("key"))),
                 Some(_) => None,
             }
         };
-        let headcount = match roster.and_then(|r| on_key(r, "region")) {
-            Some(r) => Some(by_key(&team::headcount(r, &p).collect()?)?),
-            None => None,
+        let table = |df: Option<&DataFrame>, column: &str| -> Option<LazyFrame> {
+            let df = df?;
+            (dim.is_none() || has_values(Some(df), column)).then(|| df.clone().lazy())
         };
-        let expenses = match expenses.and_then(|e| on_key(e, "region")) {
-            Some(e) => Some(by_key(&costs::sums(e, &p).collect()?)?),
-            None => None,
+        if let Some(r) = on_key(table(roster, "region"), "region")
+            .or_else(|| on_key(table(roster, "rep_id"), "rep_id"))
+        {
+            k.add(
+                "headcount",
+                Some(by_key(&team::headcount(r, &p).collect()?)?),
+            );
+        }
+        if let Some(e) = on_key(table(expenses, "region"), "region") {
+            k.add("expenses", Some(by_key(&costs::sums(e, &p).collect()?)?));
+        }
+        for column in ["region", "rep_id"] {
+            if let Some(l) = on_key(table(leads, column), column) {
+                k.add(
+                    "leads",
+                    Some(by_key(
+                        &service::lead_sums(l, &p, &config.stages).collect()?,
+                    )?),
+                );
+                break;
+            }
+        }
+        if let Some(t) = on_key(table(tickets, "region"), "region") {
+            let sums =
+                service::ticket_sums(t, &p, config.thresholds.response_sla_hours).collect()?;
+            k.add("tickets", Some(by_key(&sums)?));
+        }
+        let visits = match dim {
+            Some("region") => on_key(follow_ups_by_region.clone(), "region"),
+            _ => on_key(table(follow_ups, "rep_id"), "rep_id"),
         };
-        Ok(Keyed {
-            orders: order_sums,
-            customers: customer_sums,
-            targets,
-            headcount,
-            expenses,
-        })
+        if let Some(v) = visits {
+            k.add(
+                "visits",
+                Some(by_key(&service::visit_sums(v, &p).collect()?)?),
+            );
+        }
+        if dim.is_none() {
+            if let Some(n) = nps {
+                let n = n.clone().lazy().with_column(lit("").alias("key"));
+                k.add("nps", Some(by_key(&service::nps_sums(n, &p).collect()?)?));
+            }
+            if let Some(r) = receivables {
+                let r = r.clone().lazy().with_column(lit("").alias("key"));
+                k.add(
+                    "collection",
+                    Some(by_key(&finance::collection_sums(r, &p).collect()?)?),
+                );
+            }
+        }
+        Ok(k)
     };
 
     let mut notes = Notes::default();
-    let inputs = |k: &'_ Keyed,
-                  key: &Key|
-     -> (
-        Values,
-        Values,
-        Option<Values>,
-        Option<Values>,
-        Option<Values>,
-    ) {
-        (
-            k.orders.get(key).cloned().unwrap_or_default(),
-            k.customers.get(key).cloned().unwrap_or_default(),
-            k.targets
-                .as_ref()
-                .map(|t| t.get(key).cloned().unwrap_or_default()),
-            k.headcount
-                .as_ref()
-                .map(|t| t.get(key).cloned().unwrap_or_default()),
-            k.expenses
-                .as_ref()
-                .map(|t| t.get(key).cloned().unwrap_or_default()),
-        )
-    };
 
     // Totals.
     let totals = keyed(lit(""), None)?;
     let tk = total_key();
-    let (o, mut c, t, h, e) = inputs(&totals, &tk);
+    let mut inputs = totals.for_key(&tk);
     // New customers over the whole customer universe, master-only customers included.
     let universe = by_key(&sales::new_customer_totals(first.clone().lazy(), &p).collect()?)?;
-    if let Some(u) = universe.get(&tk) {
+    if let (Some(u), Some(c)) = (universe.get(&tk), inputs.sources.get_mut("customers")) {
         for n in REPORTED {
             let name = format!("new_{n}");
             c.set(&name, u.get(&name));
         }
     }
-    let mut kpis = key_figures(
-        &KeyInputs {
-            orders: &o,
-            customers: &c,
-            targets: t.as_ref(),
-            headcount: h.as_ref(),
-            expenses: e.as_ref(),
-        },
-        &p,
-        &history,
-        &avail,
-        &mut notes,
-    );
+    let mut kpis = key_figures(&inputs, &p, &history, &avail, &mut notes);
     kpis.insert("time_progress", time_progress(&p));
-    let total_revenue: BTreeMap<&str, f64> =
-        REPORTED.iter().map(|n| (*n, o.of("rev", n))).collect();
+    let total_revenue: BTreeMap<&str, f64> = REPORTED
+        .iter()
+        .map(|n| (*n, inputs.must("orders").of("rev", n)))
+        .collect();
+    let funnel = match totals.get("leads").and_then(|l| l.get(&tk)) {
+        Some(l) => config
+            .stages
+            .iter()
+            .enumerate()
+            .map(|(i, stage)| FunnelStage {
+                stage: stage.clone(),
+                month: l.of(&format!("stage{i}"), "month"),
+                qtd: l.of(&format!("stage{i}"), "qtd"),
+                ytd: l.of(&format!("stage{i}"), "ytd"),
+            })
+            .collect(),
+        None => Vec::new(),
+    };
 
     // Breakdowns.
     let rep_names = rep_names(roster)?;
+    let inventory = match tables.get(TableKind::Inventory) {
+        Some(inv) => {
+            if !has_values(orders_df, "quantity") {
+                notes.add("inventory_days", None, "orders have no quantity column");
+            }
+            finance::inventory_days(inv.clone().lazy(), tables.active_orders(), &p)?
+        }
+        None => {
+            notes.add("inventory_days", None, "no inventory table in the inputs");
+            Vec::new()
+        }
+    };
     let mut by = IndexMap::new();
     for dim in DIMENSIONS {
         let in_orders = match dim {
@@ -564,63 +802,59 @@ pub fn compute(
         let in_targets = monthly_targets
             .as_ref()
             .is_some_and(|m| has_values(Some(m), dim));
-        if !in_orders && !in_targets {
+        let in_inventory = dim == "product_line" && !inventory.is_empty();
+        if !in_orders && !in_targets && !in_inventory {
             continue;
         }
         let k = keyed(col(dim), Some(dim))?;
         let mut keys: Vec<Key> = k
-            .orders
-            .iter()
+            .get("orders")
+            .into_iter()
+            .flatten()
             .filter(|(_, v)| v.num("orders_ytd") > 0.0 || v.num("orders_t12") > 0.0)
             .map(|(key, _)| key.clone())
             .collect();
-        if let Some(t) = &k.targets {
+        if let Some(t) = k.get("targets") {
             keys.extend(
                 t.iter()
                     .filter(|(_, v)| v.num("tgtm_year") > 0.0)
                     .map(|(key, _)| key.clone()),
             );
         }
+        if in_inventory {
+            keys.extend(inventory.iter().map(|(key, _, _)| key.clone()));
+        }
         keys.sort();
         keys.dedup();
         let mut entries: Vec<Breakdown> = keys
             .into_iter()
             .map(|key| {
-                let (o, c, t, h, e) = inputs(&k, &key);
-                let mut figures = key_figures(
-                    &KeyInputs {
-                        orders: &o,
-                        customers: &c,
-                        targets: t.as_ref(),
-                        headcount: h.as_ref(),
-                        expenses: e.as_ref(),
-                    },
-                    &p,
-                    &history,
-                    &Available {
-                        targets: k.targets.is_some(),
-                        roster: k.headcount.is_some(),
-                        expenses: k.expenses.is_some(),
-                        cost: avail.cost,
-                    },
-                    &mut Notes::default(),
-                );
+                let inputs = k.for_key(&key);
+                let mut figures = key_figures(&inputs, &p, &history, &avail, &mut Notes::default());
+                let rev = |n: &str| inputs.must("orders").of("rev", n);
                 figures.shift_insert(
                     1,
                     "revenue_share",
-                    per_period(|n| ratio(Some(o.of("rev", n)), total_revenue.get(n).copied())),
+                    per_period(|n| ratio(Some(rev(n)), total_revenue.get(n).copied())),
                 );
-                if k.headcount.is_none() {
+                if !inputs.has("headcount") {
                     figures.shift_remove("avg_headcount");
                     figures.shift_remove("per_capita_revenue");
                 }
-                if k.expenses.is_none() {
+                if !inputs.has("expenses") {
                     figures.shift_remove("expenses");
                     figures.shift_remove("expense_ratio");
                 }
-                let expenses_by_category = (dim == "region" && k.expenses.is_some())
+                if in_inventory {
+                    let cover = inventory
+                        .iter()
+                        .find(|(k, _, _)| *k == key)
+                        .and_then(|(_, on_hand, sold)| finance::cover_days(*on_hand, *sold));
+                    figures.insert("inventory_days", figure([("month", cover)]));
+                }
+                let expenses_by_category = (dim == "region" && inputs.has("expenses"))
                     .then(|| {
-                        let rev = REPORTED.map(|n| o.of("rev", n));
+                        let rev = REPORTED.map(rev);
                         expenses
                             .map(|x| {
                                 let only = match &key {
@@ -655,6 +889,32 @@ pub fn compute(
         by.insert(dim, entries);
     }
 
+    // Inventory cover: the lowest product line is the headline.
+    if !inventory.is_empty() {
+        let mut lowest: Option<f64> = None;
+        for (key, on_hand, sold) in &inventory {
+            let label = key.clone().unwrap_or_default();
+            match finance::cover_days(*on_hand, *sold) {
+                Some(d) => lowest = Some(lowest.map_or(d, |l: f64| l.min(d))),
+                None if on_hand.is_none() => notes.add(
+                    "inventory_days",
+                    Some("month"),
+                    format!("{label}: no snapshot on or before {}", p.month.end()),
+                ),
+                None => notes.add(
+                    "inventory_days",
+                    Some("month"),
+                    format!("{label}: nothing sold in the 90 days to {}", p.month.end()),
+                ),
+            }
+        }
+        kpis.insert("inventory_days", figure([("month", lowest)]));
+    }
+    let ar_aging = match receivables {
+        Some(r) => finance::ar_aging(r.clone().lazy(), &p)?,
+        None => Vec::new(),
+    };
+
     let expenses_by_category = match expenses {
         Some(x) => category_rows(x.clone().lazy(), &p, REPORTED.map(|n| total_revenue[n]))?,
         None => Vec::new(),
@@ -671,6 +931,46 @@ pub fn compute(
         periods::Span::new(trend_start, month),
     )?;
     let matrix = trend::matrix(orders.clone(), monthly_targets.as_ref(), &p)?;
+    let scorecard = match by.get("rep_id") {
+        Some(reps) => scorecard::scorecard(
+            reps,
+            tables.active_orders(),
+            nps,
+            receivables,
+            &p,
+            &config.scorecard,
+        )?,
+        None => Vec::new(),
+    };
+    let get =
+        |fig: &str, period: &str| kpis.get(fig).and_then(|f| f.get(period)).copied().flatten();
+    let plan = get("target", "year").map(|annual| {
+        let last_year = |m: Month| {
+            history
+                .covers(m)
+                .then(|| trend.iter().find(|t| t.month == m).map(|t| t.revenue))
+                .flatten()
+        };
+        let regions: Vec<(String, f64)> = by
+            .get("region")
+            .into_iter()
+            .flatten()
+            .filter_map(|b| {
+                let t = b.figures.get("target")?.get("year").copied().flatten()?;
+                Some((b.key.clone()?, t))
+            })
+            .collect();
+        plan::plan(
+            &p,
+            annual,
+            get("revenue", "ytd").unwrap_or(0.0),
+            last_year,
+            &regions,
+        )
+    });
+    if plan.is_none() {
+        notes.add("plan", None, "no full-year target to plan against");
+    }
     let mut periods = IndexMap::new();
     for n in REPORTED {
         periods.insert(n, PeriodDates::from(p.get(n)));
@@ -683,7 +983,10 @@ pub fn compute(
         kpis,
         by,
         expenses_by_category,
-        funnel: Vec::new(),
+        funnel,
+        ar_aging,
+        scorecard,
+        plan,
         trend,
         matrix,
         alerts,

@@ -109,8 +109,14 @@ pub fn first_dates(
 /// Per key: customer counts built on per-customer activity. `active_<w>` for the
 /// reported periods; `ret_num_month`/`ret_den_month` and `ret_num_t12`/`ret_den_t12`
 /// (retention); `repeat_<p>` (customers with two or more orders); `new_<p>` and
-/// `newrev_<p>` (customers whose first order lies in the period, and their revenue).
-pub fn customer_sums(orders: LazyFrame, first: LazyFrame, p: &Periods) -> LazyFrame {
+/// `newrev_<p>` (customers whose first order lies in the period, and their revenue);
+/// with follow-ups, `fucov_<p>` (active customers with a follow-up dated in the period).
+pub fn customer_sums(
+    orders: LazyFrame,
+    first: LazyFrame,
+    follow_ups: Option<LazyFrame>,
+    p: &Periods,
+) -> LazyFrame {
     let mut per_customer = Vec::new();
     let activity = [
         ("month", p.month),
@@ -142,7 +148,7 @@ pub fn customer_sums(orders: LazyFrame, first: LazyFrame, p: &Periods) -> LazyFr
                 .alias(format!("r_{name}")),
         );
     }
-    let customers = orders
+    let mut customers = orders
         .group_by_stable([col("key"), col("customer_id")])
         .agg(per_customer)
         .join(
@@ -151,6 +157,10 @@ pub fn customer_sums(orders: LazyFrame, first: LazyFrame, p: &Periods) -> LazyFr
             [col("customer_id")],
             left_join(),
         );
+    let has_follow_ups = follow_ups.is_some();
+    if let Some(f) = follow_ups {
+        customers = customers.join(f, [col("customer_id")], [col("customer_id")], left_join());
+    }
     let count = |e: Expr| e.cast(DataType::Float64).sum();
     let mut aggs = vec![
         count(col("a_month").and(col("a_prev_month"))).alias("ret_num_month"),
@@ -172,6 +182,11 @@ pub fn customer_sums(orders: LazyFrame, first: LazyFrame, p: &Periods) -> LazyFr
                 .sum()
                 .alias(format!("newrev_{name}")),
         );
+        if has_follow_ups {
+            let covered = col(format!("a_{name}").as_str())
+                .and(col(format!("fu_{name}").as_str()).fill_null(lit(false)));
+            aggs.push(count(covered).alias(format!("fucov_{name}")));
+        }
     }
     customers.group_by_stable([col("key")]).agg(aggs)
 }

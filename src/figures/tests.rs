@@ -24,6 +24,8 @@ enum V {
     T(&'static str),
     N(f64),
     D(&'static str),
+    /// `2026-03-01 10:00`.
+    Dt(&'static str),
 }
 
 fn days(s: &str) -> i32 {
@@ -47,6 +49,12 @@ fn rows(kind: TableKind, data: &[&[(&str, V)]]) -> TableRows {
                 (ColumnValues::Number(c), _) => c.push(None),
                 (ColumnValues::Date(c), Some(V::D(d))) => c.push(Some(days(d))),
                 (ColumnValues::Date(c), _) => c.push(None),
+                (ColumnValues::DateTime(c), Some(V::Dt(d))) => c.push(Some(
+                    chrono::NaiveDateTime::parse_from_str(d, "%Y-%m-%d %H:%M")
+                        .unwrap()
+                        .and_utc()
+                        .timestamp_millis(),
+                )),
                 (ColumnValues::DateTime(c), _) => c.push(None),
             }
         }
@@ -79,15 +87,27 @@ fn with(mut row: Vec<(&'static str, V)>, extra: Vec<(&'static str, V)>) -> Vec<(
 fn orders() -> TableRows {
     let data = [
         order("O1", "2025-03-10", "C1", 100.0, "A"),
-        order("O2", "2026-01-05", "C1", 200.0, "A"),
+        with(
+            order("O2", "2026-01-05", "C1", 200.0, "A"),
+            vec![("product_line", V::T("P2")), ("quantity", V::N(5.0))],
+        ),
         order("O3", "2026-02-10", "C2", 300.0, "B"),
         with(
             order("O4", "2026-03-01", "C1", 400.0, "A"),
-            vec![("cost", V::N(300.0))],
+            vec![
+                ("cost", V::N(300.0)),
+                ("product_line", V::T("P1")),
+                ("quantity", V::N(3.0)),
+            ],
         ),
         with(
             order("O4", "2026-03-01", "C1", -50.0, "A"),
-            vec![("cost", V::N(-40.0)), ("status", V::T("退货"))],
+            vec![
+                ("cost", V::N(-40.0)),
+                ("status", V::T("退货")),
+                ("product_line", V::T("P1")),
+                ("quantity", V::N(-1.0)),
+            ],
         ),
         order("O5", "2026-03-15", "C3", 500.0, "B"),
         with(
@@ -96,7 +116,11 @@ fn orders() -> TableRows {
         ),
         with(
             order("O7", "2026-03-25", "C2", 250.0, "B"),
-            vec![("cost", V::N(100.0))],
+            vec![
+                ("cost", V::N(100.0)),
+                ("product_line", V::T("P1")),
+                ("quantity", V::N(4.0)),
+            ],
         ),
         order("O8", "2026-04-02", "C4", 999.0, "A"),
     ];
@@ -432,4 +456,297 @@ fn alerts_follow_the_thresholds() {
         .find(|a| a.kpi == "attainment" && a.period == "month" && a.key.is_none())
         .unwrap();
     assert_eq!(a.status, alerts::Status::Green);
+}
+
+fn table(kind: TableKind, data: &[Vec<(&'static str, V)>]) -> (TableKind, TableRows) {
+    let refs: Vec<&[(&str, V)]> = data.iter().map(|r| r.as_slice()).collect();
+    (kind, rows(kind, &refs))
+}
+
+/// Leads, survey, tickets, follow-ups, receivables and inventory for March 2026.
+fn crm() -> Tables {
+    let lead = |id, date, stage, status: Option<&'static str>| {
+        let mut r = vec![
+            ("lead_id", V::T(id)),
+            ("created_date", V::D(date)),
+            ("stage", V::T(stage)),
+            ("region", V::T("A")),
+        ];
+        if let Some(s) = status {
+            r.push(("status", V::T(s)));
+        }
+        r
+    };
+    let leads = [
+        // Reached 报价 and was lost.
+        lead("L1", "2026-03-02", "报价", Some("lost")),
+        // At the last stage: won without a status.
+        lead("L2", "2026-03-05", "成交", None),
+        lead("L3", "2026-03-10", "谈判", Some("won")),
+        lead("L4", "2026-02-01", "询盘", None),
+        lead("L5", "2026-03-20", "线索", Some("open")),
+    ];
+    let nps = [
+        (10.0, "2026-03-02"),
+        (9.0, "2026-03-03"),
+        (8.0, "2026-03-04"),
+        (6.0, "2026-03-05"),
+        (0.0, "2026-03-06"),
+        (10.0, "2026-02-06"),
+    ]
+    .map(|(score, date)| {
+        vec![
+            ("customer_id", V::T("C1")),
+            ("date", V::D(date)),
+            ("score", V::N(score)),
+        ]
+    });
+    let ticket = |id, created, response: Option<&'static str>| {
+        let mut r = vec![
+            ("ticket_id", V::T(id)),
+            ("created_at", V::Dt(created)),
+            ("region", V::T("A")),
+        ];
+        if let Some(x) = response {
+            r.push(("first_response_at", V::Dt(x)));
+        }
+        r
+    };
+    let tickets = [
+        ticket("T1", "2026-03-01 10:00", Some("2026-03-01 11:30")),
+        ticket("T2", "2026-03-05 09:00", Some("2026-03-05 12:00")),
+        // Unanswered, SLA not yet expired at midnight after March: left out.
+        ticket("T3", "2026-03-31 23:00", None),
+        // Unanswered, SLA expired by then: a breach.
+        ticket("T4", "2026-03-31 21:00", None),
+        // Exactly at the SLA: within.
+        ticket("T5", "2026-03-10 08:00", Some("2026-03-10 10:00")),
+    ];
+    let follow_ups = [
+        vec![
+            ("customer_id", V::T("C1")),
+            ("date", V::D("2026-03-10")),
+            ("rep_id", V::T("R1")),
+            ("type", V::T("拜访")),
+        ],
+        vec![
+            ("customer_id", V::T("C3")),
+            ("date", V::D("2026-02-10")),
+            ("rep_id", V::T("R1")),
+            ("type", V::T("回访")),
+        ],
+        vec![
+            ("customer_id", V::T("C9")),
+            ("date", V::D("2026-03-11")),
+            ("rep_id", V::T("R2")),
+            ("type", V::T("拜访")),
+        ],
+    ];
+    let invoice =
+        |id, due, amount, collected: Option<(f64, &'static str)>, issued: Option<&'static str>| {
+            let mut r = vec![
+                ("invoice_id", V::T(id)),
+                ("customer_id", V::T("C1")),
+                ("due_date", V::D(due)),
+                ("amount", V::N(amount)),
+            ];
+            if let Some((c, d)) = collected {
+                r.push(("collected_amount", V::N(c)));
+                r.push(("collected_date", V::D(d)));
+            }
+            if let Some(i) = issued {
+                r.push(("invoice_date", V::D(i)));
+            }
+            r
+        };
+    let receivables = [
+        invoice("I1", "2026-03-15", 100.0, Some((100.0, "2026-03-20")), None),
+        // Partly collected after the period: not counted, still open at its end.
+        invoice("I2", "2026-03-25", 200.0, Some((50.0, "2026-04-05")), None),
+        invoice("I3", "2026-02-10", 300.0, Some((300.0, "2026-02-12")), None),
+        invoice("I4", "2026-04-30", 50.0, None, Some("2026-03-31")),
+        invoice("I5", "2025-12-01", 80.0, None, None),
+        // Issued after the month: not open yet.
+        invoice("I6", "2026-05-02", 999.0, None, Some("2026-04-02")),
+    ];
+    let snapshot = |date, line, qty| {
+        vec![
+            ("snapshot_date", V::D(date)),
+            ("product_line", V::T(line)),
+            ("on_hand_qty", V::N(qty)),
+        ]
+    };
+    let inventory = [
+        snapshot("2026-03-31", "P1", 90.0),
+        snapshot("2026-02-28", "P1", 500.0),
+        snapshot("2026-03-15", "P2", 10.0),
+        snapshot("2026-03-01", "P3", 7.0),
+        // After the month: not used.
+        snapshot("2026-04-02", "P2", 1.0),
+    ];
+    let roster = [
+        vec![
+            ("rep_id", V::T("R1")),
+            ("region", V::T("A")),
+            ("hire_date", V::D("2025-01-01")),
+        ],
+        vec![
+            ("rep_id", V::T("R2")),
+            ("region", V::T("B")),
+            ("hire_date", V::D("2026-03-16")),
+        ],
+        vec![
+            ("rep_id", V::T("R3")),
+            ("region", V::T("B")),
+            ("hire_date", V::D("2024-01-01")),
+            ("leave_date", V::D("2026-02-14")),
+        ],
+    ];
+    build(vec![
+        table(TableKind::Leads, &leads),
+        table(TableKind::Nps, &nps),
+        table(TableKind::Tickets, &tickets),
+        table(TableKind::FollowUps, &follow_ups),
+        table(TableKind::Receivables, &receivables),
+        table(TableKind::Inventory, &inventory),
+        table(TableKind::Roster, &roster),
+    ])
+}
+
+#[test]
+fn inquiry_conversion_and_the_funnel() {
+    let m = metrics(&crm());
+    // March: L1, L2, L3, L5 created; L2 (last stage) and L3 (won) converted.
+    close(kpi(&m, "inquiry_conversion", "month"), 2.0 / 4.0);
+    close(kpi(&m, "inquiry_conversion", "qtd"), 2.0 / 5.0);
+    let month: Vec<f64> = m.funnel.iter().map(|s| s.month).collect();
+    assert_eq!(month, [4.0, 3.0, 3.0, 2.0, 1.0]);
+    assert_eq!(m.funnel[1].qtd, 4.0);
+    assert_eq!(m.funnel[0].stage, "线索");
+    close(
+        entry(&m, "region", "A").figures["inquiry_conversion"]["month"],
+        0.5,
+    );
+}
+
+#[test]
+fn nps_from_promoters_and_detractors() {
+    let m = metrics(&crm());
+    // March: 10, 9 promote; 6, 0 detract; 8 is passive.
+    close(kpi(&m, "nps", "month"), 0.0);
+    close(kpi(&m, "nps_responses", "month"), 5.0);
+    close(kpi(&m, "nps", "qtd"), (3.0 - 2.0) / 6.0 * 100.0);
+    // April has no responses.
+    let april = compute(
+        &crm(),
+        "2026-04".parse().unwrap(),
+        &Config::default(),
+        DataQuality::default(),
+    )
+    .unwrap();
+    assert_eq!(april.kpis["nps"]["month"], None);
+    assert!(april
+        .notes
+        .iter()
+        .any(|n| n == "nps.month: no survey responses in the period"));
+}
+
+#[test]
+fn response_sla_counts_expired_unanswered_tickets_only() {
+    let m = metrics(&crm());
+    // Counted: T1 (1.5 h), T2 (3 h), T4 (expired), T5 (2 h); within: T1, T5.
+    close(kpi(&m, "response_sla", "month"), 2.0 / 4.0);
+    close(kpi(&m, "response_hours_median", "month"), 2.0);
+    // p90 of 1.5, 2, 3 with linear interpolation.
+    close(kpi(&m, "response_hours_p90", "month"), 2.8);
+    close(
+        entry(&m, "region", "A").figures["response_sla"]["month"],
+        0.5,
+    );
+}
+
+#[test]
+fn follow_up_coverage_and_visits() {
+    let m = metrics(&crm());
+    // Active in March: C1, C2, C3; only C1 was followed up in March.
+    close(kpi(&m, "follow_up_coverage", "month"), 1.0 / 3.0);
+    // Q1: C1 and C3.
+    close(kpi(&m, "follow_up_coverage", "qtd"), 2.0 / 3.0);
+    // Visits in March: C1 and C9 (拜访); headcount 47/31.
+    close(kpi(&m, "visits", "month"), 2.0);
+    close(kpi(&m, "visits_per_rep", "month"), 2.0 / (47.0 / 31.0));
+    // By the rep's roster region: R2 is in B (16 of 31 days).
+    close(
+        entry(&m, "region", "B").figures["visits_per_rep"]["month"],
+        1.0 / (16.0 / 31.0),
+    );
+}
+
+#[test]
+fn collection_rate_and_aging() {
+    let m = metrics(&crm());
+    // Due in March: I1 (collected in March) and I2 (collected in April).
+    close(kpi(&m, "collection_rate", "month"), 100.0 / 300.0);
+    close(kpi(&m, "collection_rate", "qtd"), 400.0 / 600.0);
+    let aging: Vec<(&str, f64)> = m.ar_aging.iter().map(|b| (b.bucket, b.amount)).collect();
+    assert_eq!(
+        aging,
+        [
+            ("not_due", 50.0),
+            ("1_30", 200.0),
+            ("31_60", 0.0),
+            ("61_90", 0.0),
+            ("over_90", 80.0)
+        ]
+    );
+}
+
+#[test]
+fn inventory_cover_per_product_line() {
+    let m = metrics(&crm());
+    let cover = |line: &str| entry(&m, "product_line", line).figures["inventory_days"]["month"];
+    // P1: 90 on hand; 3 − 1 + 4 sold in the 90 days to 31 March.
+    close(cover("P1"), 90.0 / (6.0 / 90.0));
+    // P2: 10 on hand, 5 sold (5 January is inside the window).
+    close(cover("P2"), 10.0 / (5.0 / 90.0));
+    // P3 sold nothing: null with a note, not infinity.
+    assert_eq!(cover("P3"), None);
+    assert!(m
+        .notes
+        .iter()
+        .any(|n| n.starts_with("inventory_days.month: P3: nothing sold")));
+    close(kpi(&m, "inventory_days", "month"), 180.0);
+    let red = m
+        .alerts
+        .iter()
+        .any(|a| a.kpi == "inventory_days" && a.key.is_none() && a.status == alerts::Status::Green);
+    assert!(red, "180 days is above 45");
+}
+
+#[test]
+fn missing_crm_tables_give_nulls_with_notes() {
+    let m = metrics(&build(vec![]));
+    for (f, table) in [
+        ("inquiry_conversion", "leads"),
+        ("nps", "nps"),
+        ("response_sla", "tickets"),
+        ("follow_up_coverage", "follow_ups"),
+        ("collection_rate", "receivables"),
+        ("inventory_days", "inventory"),
+    ] {
+        assert!(!m.kpis.contains_key(f), "{f}");
+        let note = format!("{f}: no {table} table in the inputs");
+        assert!(m.notes.contains(&note), "{note}: {:?}", m.notes);
+    }
+    assert!(m.funnel.is_empty() && m.ar_aging.is_empty());
+}
+
+#[test]
+fn the_scorecard_ranks_reps() {
+    let m = metrics(&crm());
+    // Reps without orders have no breakdown entry, so no scorecard row either.
+    assert!(m.scorecard.iter().all(|r| r.rank >= 1));
+    for w in m.scorecard.windows(2) {
+        assert!(w[0].score.unwrap_or(f64::MIN) >= w[1].score.unwrap_or(f64::MIN));
+    }
 }

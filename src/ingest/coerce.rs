@@ -503,6 +503,62 @@ pub fn to_score(cell: &Cell) -> Result<Option<f64>, Problem> {
     }
 }
 
+/// The value a lead stage column takes: the configured stage it names (letter case and
+/// white space aside).
+pub fn to_stage(cell: &Cell, stages: &[String]) -> Result<Option<String>, Problem> {
+    const EXPECTED: &str = "one of the configured lead stages (stages in salesplan.toml)";
+    let Some(text) = to_text(cell).map_err(|_| Problem {
+        expected: EXPECTED,
+        found: cell.describe(),
+    })?
+    else {
+        return Ok(None);
+    };
+    let key = |s: &str| {
+        s.chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+            .to_lowercase()
+    };
+    stages
+        .iter()
+        .find(|s| key(s) == key(&text))
+        .map(|s| Some(s.clone()))
+        .ok_or(Problem {
+            expected: EXPECTED,
+            found: cell.describe(),
+        })
+}
+
+/// The value a lead status column takes: `open`, `won` or `lost`.
+pub fn to_lead_status(cell: &Cell) -> Result<Option<String>, Problem> {
+    const EXPECTED: &str = "a lead status (open/won/lost, 进行中/赢单/输单)";
+    let Some(text) = to_text(cell).map_err(|_| Problem {
+        expected: EXPECTED,
+        found: cell.describe(),
+    })?
+    else {
+        return Ok(None);
+    };
+    let t: String = text
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_lowercase();
+    let status = match t.as_str() {
+        "open" | "进行中" | "跟进中" | "未结" | "inprogress" => "open",
+        "won" | "赢单" | "成交" | "已成交" | "closedwon" | "win" => "won",
+        "lost" | "输单" | "丢单" | "失败" | "已丢单" | "closedlost" | "lose" => "lost",
+        _ => {
+            return Err(Problem {
+                expected: EXPECTED,
+                found: cell.describe(),
+            })
+        }
+    };
+    Ok(Some(status.to_string()))
+}
+
 /// Whether an orders status means the order was cancelled.
 pub fn is_cancelled_status(status: &str) -> bool {
     let s = trim(status).to_lowercase();
@@ -709,6 +765,37 @@ mod tests {
         assert!(to_score(&Cell::Number(11.0)).is_err());
         assert!(to_score(&Cell::Number(7.5)).is_err());
         assert!(to_score(&Cell::Number(-1.0)).is_err());
+    }
+
+    #[test]
+    fn stages_and_statuses() {
+        let stages: Vec<String> = ["线索", "询盘", "报价", "谈判", "成交"]
+            .map(String::from)
+            .to_vec();
+        assert_eq!(
+            to_stage(&text(" 报价 "), &stages).unwrap().as_deref(),
+            Some("报价")
+        );
+        assert!(to_stage(&text("签约"), &stages).is_err());
+        let en: Vec<String> = ["Lead", "Quote", "Won"].map(String::from).to_vec();
+        assert_eq!(
+            to_stage(&text("quote"), &en).unwrap().as_deref(),
+            Some("Quote")
+        );
+        assert_eq!(
+            to_lead_status(&text("赢单")).unwrap().as_deref(),
+            Some("won")
+        );
+        assert_eq!(
+            to_lead_status(&text("Lost")).unwrap().as_deref(),
+            Some("lost")
+        );
+        assert_eq!(
+            to_lead_status(&text("进行中")).unwrap().as_deref(),
+            Some("open")
+        );
+        assert_eq!(to_lead_status(&Cell::Empty).unwrap(), None);
+        assert!(to_lead_status(&text("maybe")).is_err());
     }
 
     #[test]

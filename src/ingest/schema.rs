@@ -16,6 +16,10 @@ pub enum ColumnType {
     Period,
     /// An NPS score: an integer from 0 to 10.
     Score,
+    /// A lead stage: one of the configured stages (`stages` in salesplan.toml).
+    Stage,
+    /// A lead status: open, won or lost (进行中, 赢单, 输单).
+    LeadStatus,
 }
 
 /// One column of a table.
@@ -260,8 +264,8 @@ static LEADS: &[ColumnSpec] = &[
         Date,
         true,
     ),
-    col("stage", &["阶段", "Stage"], Text, true),
-    col("status", &["状态", "Status"], Text, false),
+    col("stage", &["阶段", "Stage"], Stage, true),
+    col("status", &["状态", "Status"], LeadStatus, false),
     col("rep_id", REP, Text, false),
     col("region", REGION, Text, false),
     col("source", &["来源", "Source"], Text, false),

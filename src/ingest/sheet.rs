@@ -65,7 +65,9 @@ pub enum ColumnValues {
 impl ColumnValues {
     fn for_type(ty: ColumnType) -> Self {
         match ty {
-            ColumnType::Text | ColumnType::Period => ColumnValues::Text(Vec::new()),
+            ColumnType::Text | ColumnType::Period | ColumnType::Stage | ColumnType::LeadStatus => {
+                ColumnValues::Text(Vec::new())
+            }
             ColumnType::Number | ColumnType::Score => ColumnValues::Number(Vec::new()),
             ColumnType::Date => ColumnValues::Date(Vec::new()),
             ColumnType::DateTime => ColumnValues::DateTime(Vec::new()),
@@ -123,11 +125,18 @@ impl TableRows {
     }
 }
 
-fn coerce(spec: &ColumnSpec, cell: &Cell, epoch_1904: bool) -> Result<Value, Problem> {
+fn coerce(
+    spec: &ColumnSpec,
+    cell: &Cell,
+    epoch_1904: bool,
+    stages: &[String],
+) -> Result<Value, Problem> {
     let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date");
     let value = match spec.ty {
         ColumnType::Text => coerce::to_text(cell).map(Value::Text)?,
         ColumnType::Period => coerce::to_period(cell, epoch_1904).map(Value::Text)?,
+        ColumnType::Stage => coerce::to_stage(cell, stages).map(Value::Text)?,
+        ColumnType::LeadStatus => coerce::to_lead_status(cell).map(Value::Text)?,
         ColumnType::Number => coerce::to_number(cell).map(Value::Number)?,
         ColumnType::Score => coerce::to_score(cell).map(Value::Number)?,
         ColumnType::Date => {
@@ -401,7 +410,12 @@ impl<'a> FileVisitor<'a> {
         let mut values = Vec::with_capacity(specs.len());
         let mut problems = Vec::new();
         for (k, spec) in specs.iter().enumerate() {
-            match coerce(spec, cell_at(k), self.epoch_1904) {
+            match coerce(
+                spec,
+                cell_at(k),
+                self.epoch_1904,
+                &self.ingest.config.stages,
+            ) {
                 Ok(v) => values.push(v),
                 Err(p) => {
                     let (col, header) = layout.columns[k].clone().unwrap_or((0, String::new()));

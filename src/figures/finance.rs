@@ -1,0 +1,169 @@
+//! Receivables and inventory (SPEC §3): collection rate, AR aging at the end of the month,
+//! and days of inventory cover per product line.
+
+use polars::prelude::*;
+use serde::Serialize;
+
+use super::frame::{by_key, ratio};
+use super::periods::{Periods, REPORTED};
+use crate::error::Result;
+
+/// Whether an invoice's collection counts by `end`: collected on or before it. A
+/// collected amount without a date counts as collected (nothing dates it later).
+fn collected_by(end: chrono::NaiveDate) -> Expr {
+    col("collected_date")
+        .is_null()
+        .or(col("collected_date").lt_eq(lit(end)))
+}
+
+/// Per key: `due_<p>` (Σ amount of invoices due in the period) and `collected_<p>`
+/// (Σ collected_amount of those, collected by the period's end). `receivables` carries
+/// `key`.
+pub fn collection_sums(receivables: LazyFrame, p: &Periods) -> LazyFrame {
+    let collected = col("collected_amount").fill_null(lit(0.0));
+    let mut aggs = Vec::new();
+    for name in REPORTED {
+        let span = p.get(name);
+        let due = span.contains("due_date");
+        aggs.push(
+            col("amount")
+                .filter(due.clone())
+                .sum()
+                .alias(format!("due_{name}")),
+        );
+        aggs.push(
+            collected
+                .clone()
+                .filter(due.and(collected_by(span.end())))
+                .sum()
+                .alias(format!("collected_{name}")),
+        );
+    }
+    receivables.group_by_stable([col("key")]).agg(aggs)
+}
+
+/// One bucket of the AR aging.
+#[derive(Debug, Clone, Serialize)]
+pub struct AgingBucket {
+    /// `not_due`, `1_30`, `31_60`, `61_90`, `over_90`.
+    pub bucket: &'static str,
+    pub amount: f64,
+    pub invoices: f64,
+}
+
+/// The buckets, by days past due at the end of the month.
+pub const BUCKETS: [(&str, i64, i64); 5] = [
+    ("not_due", i64::MIN, 0),
+    ("1_30", 1, 30),
+    ("31_60", 31, 60),
+    ("61_90", 61, 90),
+    ("over_90", 91, i64::MAX),
+];
+
+/// Amounts still open at the end of the report month, by days past due. Invoices dated
+/// after the month are not yet open.
+pub fn ar_aging(receivables: LazyFrame, p: &Periods) -> Result<Vec<AgingBucket>> {
+    let end = p.month.end();
+    let end_day =
+        (end - chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch")).num_days() as i32;
+    let collected = when(collected_by(end))
+        .then(col("collected_amount").fill_null(lit(0.0)))
+        .otherwise(lit(0.0));
+    let issued = col("invoice_date")
+        .is_null()
+        .or(col("invoice_date").lt_eq(lit(end)));
+    let open = receivables
+        .filter(issued)
+        .with_columns([
+            (col("amount") - collected).alias("open"),
+            (lit(end_day) - col("due_date").cast(DataType::Int32)).alias("days_past_due"),
+        ])
+        .filter(col("open").gt(lit(0.005)));
+    let aggs: Vec<Expr> = BUCKETS
+        .iter()
+        .flat_map(|(name, lo, hi)| {
+            let days = col("days_past_due").cast(DataType::Int64);
+            let inside = days.clone().gt_eq(lit(*lo)).and(days.lt_eq(lit(*hi)));
+            [
+                col("open")
+                    .filter(inside.clone())
+                    .sum()
+                    .alias(format!("amount_{name}")),
+                inside
+                    .cast(DataType::Float64)
+                    .sum()
+                    .alias(format!("count_{name}")),
+            ]
+        })
+        .collect();
+    let sums = by_key(
+        &open
+            .select(aggs)
+            .with_column(lit("").alias("key"))
+            .collect()?,
+    )?;
+    let v = sums.get(&Some(String::new())).cloned().unwrap_or_default();
+    Ok(BUCKETS
+        .iter()
+        .map(|(name, _, _)| AgingBucket {
+            bucket: name,
+            amount: v.num(&format!("amount_{name}")),
+            invoices: v.num(&format!("count_{name}")),
+        })
+        .collect())
+}
+
+/// Per product line: `on_hand` (latest snapshot on or before the end of the month) and
+/// `sold_90d` (quantity of active lines in the 90 days ending that day).
+pub fn inventory_days(
+    inventory: LazyFrame,
+    active_orders: LazyFrame,
+    p: &Periods,
+) -> Result<Vec<(Option<String>, Option<f64>, Option<f64>)>> {
+    let end = p.month.end();
+    let start = end - chrono::Duration::days(89);
+    let latest = inventory
+        .filter(col("snapshot_date").lt_eq(lit(end)))
+        .with_column(
+            col("snapshot_date")
+                .max()
+                .over([col("product_line")])?
+                .alias("latest"),
+        )
+        .filter(col("snapshot_date").eq(col("latest")))
+        .group_by_stable([col("product_line").alias("key")])
+        .agg([col("on_hand_qty").sum().alias("on_hand")])
+        .collect()?;
+    let sold = active_orders
+        .filter(
+            col("order_date")
+                .gt_eq(lit(start))
+                .and(col("order_date").lt_eq(lit(end))),
+        )
+        .group_by_stable([col("product_line").alias("key")])
+        .agg([
+            col("quantity").sum().alias("sold_90d"),
+            col("quantity").count().alias("qty_rows"),
+        ])
+        .collect()?;
+    let latest = by_key(&latest)?;
+    let sold = by_key(&sold)?;
+    let mut keys: Vec<Option<String>> = latest.keys().cloned().collect();
+    keys.sort();
+    Ok(keys
+        .into_iter()
+        .map(|k| {
+            let on_hand = latest.get(&k).and_then(|v| v.get("on_hand"));
+            let sold_90d = sold
+                .get(&k)
+                .filter(|v| v.num("qty_rows") > 0.0)
+                .and_then(|v| v.get("sold_90d"));
+            (k, on_hand, sold_90d)
+        })
+        .collect())
+}
+
+/// Days of cover: on hand ÷ (sold in 90 days ÷ 90); `None` when nothing (net) was sold.
+pub fn cover_days(on_hand: Option<f64>, sold_90d: Option<f64>) -> Option<f64> {
+    ratio(on_hand, sold_90d.filter(|s| *s > 0.0).map(|s| s / 90.0))
+}
