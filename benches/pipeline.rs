@@ -77,6 +77,7 @@ fn main() {
             "bench",
             &labels.blank_key,
             &config.thresholds,
+            &config.scorecard,
             &present,
             None,
         );

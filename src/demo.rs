@@ -526,6 +526,7 @@ pub fn write(o: &DemoOptions) -> Result<Vec<PathBuf>> {
             rows.push(vec![
                 t(m.to_string()),
                 t(*region),
+                V::E,
                 V::N((expected / 10_000.0).round() * 10_000.0),
             ]);
         }
@@ -550,6 +551,7 @@ pub fn write(o: &DemoOptions) -> Result<Vec<PathBuf>> {
         rows.push(vec![
             t(format!("{}-Q{q}", last.year)),
             t(REGIONS[4]),
+            V::E,
             V::N((sum.max(1.0) / 10_000.0).round() * 10_000.0),
         ]);
     }
@@ -564,8 +566,28 @@ pub fn write(o: &DemoOptions) -> Result<Vec<PathBuf>> {
             rows.push(vec![
                 t(m.to_string()),
                 t(REGIONS[r]),
+                V::E,
                 V::N((basis.max(1.0) / 10_000.0).round() * 10_000.0),
             ]);
+        }
+    }
+    // Rep targets for the current year (region left blank), for the scorecard.
+    for month in 1..=last.month {
+        let m = Month {
+            year: last.year,
+            month,
+        };
+        for rep in reps
+            .iter()
+            .filter(|r| r.hired <= m.end() && r.left.is_none_or(|l| l >= m.start()))
+        {
+            let sold: f64 = lines
+                .iter()
+                .filter(|l| l.rep == rep.id && l.status != "已取消" && Month::of(l.date) == m)
+                .map(|l| l.amount)
+                .sum();
+            let target = (sold.max(50_000.0) * rng.range(0.85, 1.25) / 1_000.0).round() * 1_000.0;
+            rows.push(vec![t(m.to_string()), V::E, t(&rep.id), V::N(target)]);
         }
     }
     write(
@@ -573,7 +595,7 @@ pub fn write(o: &DemoOptions) -> Result<Vec<PathBuf>> {
         vec![SheetSpec {
             name: "销售目标",
             title: None,
-            headers: vec!["期间", "区域", "目标金额"],
+            headers: vec!["期间", "区域", "销售代表", "目标金额"],
             rows,
             totals: None,
         }],

@@ -242,6 +242,7 @@ fn documents(
         &config.company,
         &labels.blank_key,
         &config.thresholds,
+        &config.scorecard,
         present,
         scope,
     );

@@ -4,6 +4,7 @@
 mod common;
 mod demo;
 mod ingest;
+mod kpis;
 mod outputs;
 mod real;
 mod render;

@@ -46,7 +46,7 @@ impl Labels {
 fn number_format(figure: &str) -> &'static str {
     match kind_of(figure) {
         Kind::Count => "#,##0",
-        Kind::Headcount => "0.00",
+        Kind::Headcount | Kind::Days | Kind::Hours | Kind::Score => "0.0",
         Kind::Ratio | Kind::Growth => "0.0%",
         Kind::Money => "#,##0.00",
     }
@@ -217,6 +217,155 @@ pub fn metrics_xlsx(m: &Metrics, lang: &str) -> Result<OutputFile> {
             }
         }
         ws.set_column_width(0, 16).map_err(xerr)?;
+    }
+
+    // The work plan's sections: funnel, AR aging, scorecard, plan.
+    if !m.funnel.is_empty() {
+        let ws = wb
+            .add_worksheet()
+            .set_name(Labels::get(&l.sheets, "funnel"))
+            .map_err(xerr)?;
+        let head = [
+            col("stage"),
+            Labels::get(&l.periods, "month").to_string(),
+            Labels::get(&l.periods, "qtd").to_string(),
+            Labels::get(&l.periods, "ytd").to_string(),
+        ];
+        header_row(
+            ws,
+            &fmt.header,
+            &head.iter().map(String::as_str).collect::<Vec<_>>(),
+        )?;
+        for (r, st) in m.funnel.iter().enumerate() {
+            let row = r as u32 + 1;
+            ws.write_string(row, 0, &st.stage).map_err(xerr)?;
+            for (i, v) in [st.month, st.qtd, st.ytd].into_iter().enumerate() {
+                ws.write_number_with_format(row, 1 + i as u16, v, fmt.number("leads"))
+                    .map_err(xerr)?;
+            }
+        }
+        ws.set_column_width(0, 16).map_err(xerr)?;
+    }
+    if !m.ar_aging.is_empty() {
+        let ws = wb
+            .add_worksheet()
+            .set_name(Labels::get(&l.sheets, "ar_aging"))
+            .map_err(xerr)?;
+        header_row(
+            ws,
+            &fmt.header,
+            &[&col("bucket"), &col("amount"), &col("invoices")],
+        )?;
+        for (r, b) in m.ar_aging.iter().enumerate() {
+            let row = r as u32 + 1;
+            ws.write_string(row, 0, b.bucket).map_err(xerr)?;
+            ws.write_number_with_format(row, 1, b.amount, fmt.number("revenue"))
+                .map_err(xerr)?;
+            ws.write_number_with_format(row, 2, b.invoices, fmt.number("orders"))
+                .map_err(xerr)?;
+        }
+        ws.set_column_width(0, 16).map_err(xerr)?;
+        ws.set_column_width(1, 16).map_err(xerr)?;
+    }
+    if !m.scorecard.is_empty() {
+        let ws = wb
+            .add_worksheet()
+            .set_name(Labels::get(&l.sheets, "scorecard"))
+            .map_err(xerr)?;
+        let head = [
+            "rank",
+            "rep_id",
+            "name",
+            "attainment",
+            "collection_rate",
+            "nps",
+            "visits_per_rep",
+            "score",
+        ]
+        .map(|k| l.figures.get(k).cloned().unwrap_or_else(|| col(k)));
+        header_row(
+            ws,
+            &fmt.header,
+            &head.iter().map(String::as_str).collect::<Vec<_>>(),
+        )?;
+        for (r, s) in m.scorecard.iter().enumerate() {
+            let row = r as u32 + 1;
+            ws.write_number(row, 0, s.rank as f64).map_err(xerr)?;
+            ws.write_string(row, 1, &s.rep_id).map_err(xerr)?;
+            if let Some(n) = &s.name {
+                ws.write_string(row, 2, n).map_err(xerr)?;
+            }
+            for (i, (name, v)) in [
+                ("attainment", s.attainment),
+                ("collection_rate", s.collection_rate),
+                ("nps", s.nps),
+                ("visits_per_rep", s.visits_per_rep),
+                ("score", s.score),
+            ]
+            .into_iter()
+            .enumerate()
+            {
+                if let Some(v) = v {
+                    ws.write_number_with_format(row, 3 + i as u16, v, fmt.number(name))
+                        .map_err(xerr)?;
+                }
+            }
+        }
+    }
+    if let Some(plan) = &m.plan {
+        let ws = wb
+            .add_worksheet()
+            .set_name(Labels::get(&l.sheets, "plan"))
+            .map_err(xerr)?;
+        header_row(
+            ws,
+            &fmt.header,
+            &[&col("key"), &col("period"), &col("share"), &col("target")],
+        )?;
+        let mut row = 1;
+        let mut put =
+            |ws: &mut Worksheet, key: &str, period: &str, share: f64, target: f64| -> Result<()> {
+                ws.write_string(row, 0, key).map_err(xerr)?;
+                ws.write_string(row, 1, period).map_err(xerr)?;
+                ws.write_number_with_format(row, 2, share, fmt.number("share"))
+                    .map_err(xerr)?;
+                ws.write_number_with_format(row, 3, target, fmt.number("target"))
+                    .map_err(xerr)?;
+                row += 1;
+                Ok(())
+            };
+        for pm in &plan.months {
+            put(ws, "", &pm.month.to_string(), pm.share, pm.target)?;
+        }
+        for r in &plan.regions {
+            for pm in &r.months {
+                put(
+                    ws,
+                    &r.key,
+                    &pm.month.to_string(),
+                    pm.share * r.share,
+                    pm.target,
+                )?;
+            }
+        }
+        if let Some(n) = &plan.next_month {
+            for w in &n.weeks {
+                let share = if n.target != 0.0 {
+                    w.target / n.target
+                } else {
+                    0.0
+                };
+                put(
+                    ws,
+                    "",
+                    &format!("{} ({}–{})", w.week, w.start, w.end),
+                    share,
+                    w.target,
+                )?;
+            }
+        }
+        ws.set_column_width(1, 30).map_err(xerr)?;
+        ws.set_column_width(3, 16).map_err(xerr)?;
     }
 
     // Alerts.

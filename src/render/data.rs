@@ -116,6 +116,67 @@ pub struct Gap {
     pub attainment_ytd: Val,
 }
 
+/// One stage of the funnel as printed.
+#[derive(Debug, Clone, Serialize)]
+pub struct FunnelView {
+    pub stage: String,
+    pub month: Val,
+    pub ytd: Val,
+    /// Share of the previous stage reached, year to date.
+    pub step_ytd: Val,
+}
+
+/// One AR aging bucket as printed.
+#[derive(Debug, Clone, Serialize)]
+pub struct AgingView {
+    pub bucket: String,
+    pub amount: Val,
+    pub invoices: String,
+}
+
+/// One scorecard row as printed.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScoreView {
+    pub rank: usize,
+    pub rep_id: String,
+    pub name: Option<String>,
+    pub attainment: Val,
+    pub collection_rate: Val,
+    pub nps: Val,
+    pub visits_per_rep: Val,
+    pub score: Val,
+}
+
+/// One month (or week) of the plan as printed.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanRowView {
+    pub label: String,
+    pub share: Val,
+    pub target: Val,
+    pub working_days: Option<u32>,
+}
+
+/// A region's part of the plan as printed.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanRegionView {
+    pub key: String,
+    pub share: Val,
+    pub remaining: Val,
+    pub months: Vec<PlanRowView>,
+}
+
+/// The plan as printed.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanView {
+    pub basis: String,
+    pub remaining: Val,
+    pub months: Vec<PlanRowView>,
+    pub regions: Vec<PlanRegionView>,
+    pub next_month: Option<String>,
+    pub next_target: Option<Val>,
+    pub weeks: Vec<PlanRowView>,
+}
+
 /// Everything a template gets.
 #[derive(Debug, Clone, Serialize)]
 pub struct DocData {
@@ -139,6 +200,13 @@ pub struct DocData {
     pub trend_max: f64,
     pub matrix: MatrixView,
     pub gaps: Vec<Gap>,
+    pub funnel: Vec<FunnelView>,
+    pub ar_aging: Vec<AgingView>,
+    pub ar_open: Val,
+    pub scorecard: Vec<ScoreView>,
+    /// The scorecard's weights as printed (`40% / 20% / 20% / 20%`).
+    pub scorecard_weights: String,
+    pub plan: Option<PlanView>,
     pub alerts: Vec<AlertView>,
     pub alert_counts: IndexMap<String, usize>,
     pub notes: Vec<String>,
@@ -168,6 +236,7 @@ pub fn build(
     company: &str,
     blank_label: &str,
     thresholds: &crate::config::Thresholds,
+    weights: &crate::config::ScorecardWeights,
     present: &[TableKind],
     scope: Option<Scope>,
 ) -> DocData {
@@ -322,23 +391,131 @@ pub fn build(
         })
         .collect();
 
-    let mut th = IndexMap::new();
-    th.insert(
-        "expense_ratio_max".into(),
-        f.pct(thresholds.expense_ratio_max),
-    );
-    th.insert(
-        "new_customer_revenue_share_min".into(),
-        f.pct(thresholds.new_customer_revenue_share_min),
-    );
-    th.insert(
-        "attainment_green".into(),
-        f.pct(thresholds.attainment_green),
-    );
-    th.insert(
-        "attainment_amber".into(),
-        f.pct(thresholds.attainment_amber),
-    );
+    let th: IndexMap<String, String> = [
+        ("expense_ratio_max", f.pct(thresholds.expense_ratio_max)),
+        (
+            "new_customer_revenue_share_min",
+            f.pct(thresholds.new_customer_revenue_share_min),
+        ),
+        ("attainment_green", f.pct(thresholds.attainment_green)),
+        ("attainment_amber", f.pct(thresholds.attainment_amber)),
+        (
+            "inquiry_conversion_min",
+            f.pct(thresholds.inquiry_conversion_min),
+        ),
+        (
+            "response_sla_hours",
+            f.format(Kind::Hours, Some(thresholds.response_sla_hours)),
+        ),
+        ("response_sla_min", f.pct(thresholds.response_sla_min)),
+        (
+            "follow_up_coverage_min",
+            f.pct(thresholds.follow_up_coverage_min),
+        ),
+        (
+            "inventory_days_min",
+            f.format(Kind::Days, Some(thresholds.inventory_days_min)),
+        ),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+
+    let val = |kind: Kind, v: Option<f64>| Val {
+        v,
+        s: f.format(kind, v),
+    };
+    let funnel = m
+        .funnel
+        .iter()
+        .enumerate()
+        .map(|(i, st)| {
+            let before = if i == 0 {
+                None
+            } else {
+                Some(m.funnel[i - 1].ytd)
+            };
+            FunnelView {
+                stage: st.stage.clone(),
+                month: val(Kind::Count, Some(st.month)),
+                ytd: val(Kind::Count, Some(st.ytd)),
+                step_ytd: val(
+                    Kind::Ratio,
+                    before.and_then(|b| (b > 0.0).then(|| st.ytd / b)),
+                ),
+            }
+        })
+        .collect();
+    let ar_aging = m
+        .ar_aging
+        .iter()
+        .map(|b| AgingView {
+            bucket: b.bucket.to_string(),
+            amount: val(Kind::Money, Some(b.amount)),
+            invoices: f.count(b.invoices),
+        })
+        .collect();
+    let ar_open = val(Kind::Money, Some(m.ar_aging.iter().map(|b| b.amount).sum()));
+    let scorecard = m
+        .scorecard
+        .iter()
+        .take(15)
+        .map(|r| ScoreView {
+            rank: r.rank,
+            rep_id: r.rep_id.clone(),
+            name: r.name.clone(),
+            attainment: val(Kind::Ratio, r.attainment),
+            collection_rate: val(Kind::Ratio, r.collection_rate),
+            nps: val(Kind::Score, r.nps),
+            visits_per_rep: val(Kind::Headcount, r.visits_per_rep),
+            score: val(Kind::Score, r.score),
+        })
+        .collect();
+    let month_row = |pm: &crate::figures::plan::PlanMonth| PlanRowView {
+        label: month_label(pm.month.year, pm.month.month, &f.lang, true),
+        share: val(Kind::Ratio, Some(pm.share)),
+        target: val(Kind::Money, Some(pm.target)),
+        working_days: None,
+    };
+    let plan = m.plan.as_ref().map(|pl| PlanView {
+        basis: pl.basis.to_string(),
+        remaining: val(Kind::Money, Some(pl.remaining)),
+        months: pl.months.iter().map(month_row).collect(),
+        regions: pl
+            .regions
+            .iter()
+            .map(|r| PlanRegionView {
+                key: r.key.clone(),
+                share: val(Kind::Ratio, Some(r.share)),
+                remaining: val(Kind::Money, Some(r.remaining)),
+                months: r.months.iter().map(month_row).collect(),
+            })
+            .collect(),
+        next_month: pl
+            .next_month
+            .as_ref()
+            .map(|n| month_label(n.month.year, n.month.month, &f.lang, true)),
+        next_target: pl
+            .next_month
+            .as_ref()
+            .map(|n| val(Kind::Money, Some(n.target))),
+        weeks: pl
+            .next_month
+            .iter()
+            .flat_map(|n| &n.weeks)
+            .map(|w| PlanRowView {
+                label: format!("{} ({} – {})", w.week, &w.start[5..], &w.end[5..]),
+                share: val(
+                    Kind::Ratio,
+                    pl.next_month
+                        .as_ref()
+                        .and_then(|n| ratio_of(w.target, n.target)),
+                ),
+                target: val(Kind::Money, Some(w.target)),
+                working_days: Some(w.working_days),
+            })
+            .collect(),
+    });
 
     let mut threshold_values = IndexMap::new();
     threshold_values.insert("expense_ratio_max".into(), thresholds.expense_ratio_max);
@@ -348,6 +525,11 @@ pub fn build(
     );
     threshold_values.insert("attainment_green".into(), thresholds.attainment_green);
     threshold_values.insert("attainment_amber".into(), thresholds.attainment_amber);
+    threshold_values.insert("inventory_days_min".into(), thresholds.inventory_days_min);
+    threshold_values.insert(
+        "inquiry_conversion_min".into(),
+        thresholds.inquiry_conversion_min,
+    );
     let get = |fig: &str, p: &str| m.kpis.get(fig).and_then(|x| x.get(p)).copied().flatten();
     let progress_gap = get("annual_completion", "ytd")
         .zip(get("time_progress", "ytd"))
@@ -389,6 +571,21 @@ pub fn build(
         trend_max,
         matrix,
         gaps,
+        funnel,
+        ar_aging,
+        ar_open,
+        scorecard,
+        scorecard_weights: [
+            weights.attainment,
+            weights.collection,
+            weights.nps,
+            weights.visits,
+        ]
+        .map(|w| {
+            f.pct(w / (weights.attainment + weights.collection + weights.nps + weights.visits))
+        })
+        .join(" / "),
+        plan,
         alerts,
         alert_counts,
         notes: m.notes.clone(),
@@ -399,6 +596,10 @@ pub fn build(
         missing,
         quality: m.data_quality.clone(),
     }
+}
+
+fn ratio_of(a: f64, b: f64) -> Option<f64> {
+    (b != 0.0).then(|| a / b)
 }
 
 /// A round number at or above `x` (1, 2, 2.5, 5 × a power of ten).

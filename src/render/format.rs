@@ -14,15 +14,26 @@ pub enum Kind {
     Growth,
     /// A whole count.
     Count,
-    /// A fractional head count.
+    /// A fractional head count (also visits per head).
     Headcount,
+    /// Days (inventory cover), one decimal.
+    Days,
+    /// Hours (response times), one decimal.
+    Hours,
+    /// A score such as NPS, one decimal.
+    Score,
 }
 
 /// The kind of a figure by its `metrics.json` name.
 pub fn kind_of(figure: &str) -> Kind {
     match figure {
-        "orders" | "active_customers" | "new_customers" => Kind::Count,
-        "avg_headcount" => Kind::Headcount,
+        "orders" | "active_customers" | "new_customers" | "leads" | "nps_responses" | "visits" => {
+            Kind::Count
+        }
+        "avg_headcount" | "visits_per_rep" => Kind::Headcount,
+        "inventory_days" => Kind::Days,
+        "response_hours_median" | "response_hours_p90" => Kind::Hours,
+        "nps" | "score" => Kind::Score,
         "mom_growth" | "yoy_growth" => Kind::Growth,
         "attainment"
         | "annual_completion"
@@ -35,7 +46,11 @@ pub fn kind_of(figure: &str) -> Kind {
         | "time_progress"
         | "revenue_share"
         | "share"
-        | "ratio_to_revenue" => Kind::Ratio,
+        | "ratio_to_revenue"
+        | "inquiry_conversion"
+        | "response_sla"
+        | "follow_up_coverage"
+        | "collection_rate" => Kind::Ratio,
         _ => Kind::Money,
     }
 }
@@ -111,7 +126,7 @@ impl Formatter {
             Kind::Ratio => self.pct(x),
             Kind::Growth => self.growth(x),
             Kind::Count => signed(x, grouped(x, 0)),
-            Kind::Headcount => signed(x, grouped(x, 1)),
+            Kind::Headcount | Kind::Days | Kind::Hours | Kind::Score => signed(x, grouped(x, 1)),
         }
     }
 
