@@ -99,6 +99,14 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    /// Another run holds the output folder's lock.
+    #[error("another salesplan run holds {path} ({holder}); try again when it has finished")]
+    Locked { path: PathBuf, holder: String },
+
+    /// An input file changed while the run read it.
+    #[error("{file} changed while it was being read (its SHA-256 differs before and after); nothing was written\n  hint: run again once the export is complete")]
+    InputChanged { file: PathBuf },
+
     /// An error inside salesplan itself (a computation that should not fail).
     #[error("internal error: {0}")]
     Internal(String),
@@ -116,6 +124,7 @@ impl Error {
             | Error::Rejected { .. } => exit::DATA,
             Error::Config(_) | Error::Template { .. } => exit::CONFIG,
             Error::Write { .. } => exit::CANT_CREATE,
+            Error::Locked { .. } | Error::InputChanged { .. } => exit::TEMP_FAIL,
             Error::Internal(_) => exit::SOFTWARE,
         }
     }

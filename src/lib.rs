@@ -38,6 +38,8 @@ pub struct RunOptions {
     pub font_paths: Vec<PathBuf>,
     /// Also render one report and deck per value of this dimension.
     pub split_by: Option<String>,
+    /// The command line, for the manifest.
+    pub command_line: Vec<String>,
 }
 
 /// The dimensions `--split-by` accepts.
@@ -163,8 +165,16 @@ pub fn run(opts: &RunOptions) -> Result<RunOutcome> {
         loaded = render::fonts::Fonts::load(&opts.font_paths)?;
         &loaded
     };
+    let template_record = output::TemplateRecord {
+        origin: templates.origin.clone(),
+        sha256: templates.hash(),
+    };
     let renderer = render::Renderer { fonts, templates };
 
+    // One run at a time per output folder; the lock is held until this function returns.
+    let _lock = output::lock(&opts.out)?;
+    let input_files = ingest::discover(&opts.input)?;
+    let inputs_before = output::hash_inputs(&opts.input, &input_files)?;
     let ingested = ingest::read_inputs(&opts.input, &config)?;
     let month = report_month(&ingested, opts.month).ok();
     enforce_rejections(&ingested, &config, &opts.out, month.or(opts.month))?;
@@ -211,6 +221,49 @@ pub fn run(opts: &RunOptions) -> Result<RunOutcome> {
             }
         }
     }
+    // An export that changed while it was read would make a report of neither version.
+    let inputs_after = output::hash_inputs(&opts.input, &ingest::discover(&opts.input)?)?;
+    for before in &inputs_before {
+        let same = inputs_after
+            .iter()
+            .any(|a| a.path == before.path && a.sha256 == before.sha256);
+        if !same {
+            return Err(Error::InputChanged {
+                file: opts.input.join(&before.path),
+            });
+        }
+    }
+    if inputs_after.len() != inputs_before.len() {
+        let new = inputs_after
+            .iter()
+            .find(|a| !inputs_before.iter().any(|b| b.path == a.path));
+        return Err(Error::InputChanged {
+            file: opts.input.join(new.map_or("", |n| n.path.as_str())),
+        });
+    }
+    let manifest = output::Manifest {
+        schema: "salesplan.manifest/1",
+        version: env!("CARGO_PKG_VERSION"),
+        command_line: opts.command_line.clone(),
+        month: month.to_string(),
+        inputs: inputs_before,
+        templates: template_record,
+        outputs: files
+            .iter()
+            .map(|f| output::FileRecord {
+                path: f.name.clone(),
+                size: f.bytes.len() as u64,
+                sha256: output::sha256(&f.bytes),
+            })
+            .collect(),
+    };
+    let mut manifest_bytes = serde_json::to_vec_pretty(&manifest)
+        .map_err(|e| Error::Internal(format!("cannot serialise the manifest ({e})")))?;
+    manifest_bytes.push(b'\n');
+    files.push(output::OutputFile {
+        name: "manifest.json".into(),
+        bytes: manifest_bytes,
+    });
     let folder = output::write_folder(&opts.out, &month.to_string(), &files)?;
     tracing::info!(folder = %folder.display(), "written");
     Ok(RunOutcome {

@@ -56,6 +56,7 @@ fn run(cli: &Cli) -> Result<i32, salesplan::Error> {
                     .split_by
                     .as_deref()
                     .map(|d| if d == "rep" { "rep_id" } else { d }.to_string()),
+                command_line: std::env::args().collect(),
             };
             let outcome = salesplan::run(&opts)?;
             if !cli.quiet {

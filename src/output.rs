@@ -82,6 +82,108 @@ pub fn safe_name(value: &str) -> String {
     }
 }
 
+/// The advisory lock on an output folder, held for the whole run and released when
+/// dropped (or when the process ends, however it ends).
+#[derive(Debug)]
+pub struct RunLock {
+    _file: fs::File,
+}
+
+/// The lock file's name inside the output folder.
+pub const LOCK_FILE: &str = ".salesplan.lock";
+
+/// Takes the output folder's lock, or fails at once naming the process that holds it.
+pub fn lock(root: &Path) -> Result<RunLock> {
+    fs::create_dir_all(root).map_err(write_err(root))?;
+    let path = root.join(LOCK_FILE);
+    let mut file = fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .map_err(write_err(&path))?;
+    match file.try_lock() {
+        Ok(()) => {
+            let stamp = format!("pid {}\n", std::process::id());
+            let _ = file
+                .set_len(0)
+                .and_then(|_| file.write_all(stamp.as_bytes()));
+            Ok(RunLock { _file: file })
+        }
+        Err(fs::TryLockError::WouldBlock) => {
+            let holder = fs::read_to_string(&path).unwrap_or_default();
+            let holder = holder.trim();
+            Err(Error::Locked {
+                path,
+                holder: if holder.is_empty() {
+                    "pid unknown".into()
+                } else {
+                    format!("held by {holder}")
+                },
+            })
+        }
+        Err(fs::TryLockError::Error(e)) => Err(Error::Write { path, source: e }),
+    }
+}
+
+/// SHA-256 of a file, streamed.
+pub fn sha256_file(path: &Path) -> std::io::Result<(u64, String)> {
+    use sha2::{Digest, Sha256};
+    let mut f = fs::File::open(path)?;
+    let mut h = Sha256::new();
+    let size = std::io::copy(&mut f, &mut h)?;
+    Ok((size, format!("{:x}", h.finalize())))
+}
+
+/// SHA-256 of bytes.
+pub fn sha256(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    format!("{:x}", Sha256::digest(bytes))
+}
+
+/// One file in the manifest.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct FileRecord {
+    pub path: String,
+    pub size: u64,
+    pub sha256: String,
+}
+
+/// `manifest.json` (SPEC §5): what made this output folder.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Manifest {
+    pub schema: &'static str,
+    pub version: &'static str,
+    pub command_line: Vec<String>,
+    pub month: String,
+    pub inputs: Vec<FileRecord>,
+    pub templates: TemplateRecord,
+    pub outputs: Vec<FileRecord>,
+}
+
+/// The template set used.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct TemplateRecord {
+    pub origin: String,
+    pub sha256: String,
+}
+
+/// Hashes every input file (path as given, relative to the input folder).
+pub fn hash_inputs(dir: &Path, files: &[PathBuf]) -> Result<Vec<FileRecord>> {
+    files
+        .iter()
+        .map(|f| {
+            let (size, sha256) = sha256_file(f).map_err(|e| Error::Unreadable {
+                file: f.clone(),
+                why: format!("cannot read the file ({e})"),
+            })?;
+            let path = f.strip_prefix(dir).unwrap_or(f).display().to_string();
+            Ok(FileRecord { path, size, sha256 })
+        })
+        .collect()
+}
+
 /// Writes one file in place (through a temporary name and a rename).
 pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
     if let Some(parent) = path.parent() {

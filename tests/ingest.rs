@@ -484,6 +484,11 @@ fn a_failed_run_keeps_the_last_good_report() {
     );
     assert_eq!(
         sb.outputs(),
-        ["2026-10/deck.pdf", "2026-10/metrics.json", "2026-10/metrics.xlsx", "2026-10/report.pdf"]
+        [
+            "2026-10/deck.pdf",
+            "2026-10/metrics.json",
+            "2026-10/metrics.xlsx",
+            "2026-10/report.pdf"
+        ]
     );
 }

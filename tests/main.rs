@@ -8,3 +8,4 @@ mod kpis;
 mod outputs;
 mod real;
 mod render;
+mod unattended;

@@ -76,6 +76,10 @@ impl Sandbox {
                 continue;
             };
             for e in entries.flatten() {
+                // The run lock is not an output.
+                if e.file_name().to_string_lossy().starts_with('.') {
+                    continue;
+                }
                 if e.path().is_dir() {
                     stack.push(e.path());
                 } else {

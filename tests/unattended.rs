@@ -1,0 +1,105 @@
+//! Running unattended: one run at a time, a manifest of what made the outputs, clear exit
+//! codes when the output cannot be written.
+
+use std::io::Write;
+
+use crate::common::*;
+
+fn small(sb: &Sandbox) {
+    xlsx(
+        &sb.input("orders.xlsx"),
+        &[(
+            "Orders",
+            vec![
+                vec![
+                    S("order_id"),
+                    S("order_date"),
+                    S("customer_id"),
+                    S("amount"),
+                ],
+                vec![S("A1"), D(2026, 10, 1), S("C1"), N(100.0)],
+            ],
+        )],
+    );
+}
+
+#[test]
+fn a_second_run_exits_75_naming_the_holder() {
+    let sb = Sandbox::new();
+    small(&sb);
+    std::fs::create_dir_all(sb.out()).unwrap();
+    let mut held = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(sb.out().join(".salesplan.lock"))
+        .unwrap();
+    held.try_lock().unwrap();
+    held.write_all(b"pid 4242\n").unwrap();
+    let out = sb.run(&["run"]);
+    assert_exit(&out, 75);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("another salesplan run holds") && err.contains("pid 4242"),
+        "{err}"
+    );
+    assert!(sb.outputs().is_empty());
+    drop(held);
+    assert_exit(&sb.run(&["run"]), 0);
+}
+
+#[test]
+fn the_manifest_records_inputs_templates_and_outputs() {
+    let sb = Sandbox::new();
+    small(&sb);
+    assert_exit(&sb.run(&["run"]), 0);
+    let dir = sb.out().join("2026-10");
+    let m: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(m["month"], "2026-10");
+    assert_eq!(m["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(m["command_line"][1], "run");
+    let input = &m["inputs"][0];
+    assert_eq!(input["path"], "orders.xlsx");
+    let bytes = std::fs::read(sb.input("orders.xlsx")).unwrap();
+    assert_eq!(input["size"], bytes.len());
+    assert_eq!(
+        input["sha256"].as_str().unwrap(),
+        salesplan::output::sha256(&bytes)
+    );
+    assert_eq!(m["templates"]["sha256"].as_str().unwrap().len(), 64);
+    for o in m["outputs"].as_array().unwrap() {
+        let bytes = std::fs::read(dir.join(o["path"].as_str().unwrap())).unwrap();
+        assert_eq!(
+            o["sha256"].as_str().unwrap(),
+            salesplan::output::sha256(&bytes),
+            "{}",
+            o["path"]
+        );
+    }
+    let names: Vec<&str> = m["outputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["metrics.json", "metrics.xlsx", "report.pdf", "deck.pdf"]
+    );
+}
+
+#[test]
+fn an_output_that_cannot_be_written_is_exit_73() {
+    let sb = Sandbox::new();
+    small(&sb);
+    std::fs::write(sb.path().join("file"), b"x").unwrap();
+    let out = sb.run(&["run", "--out", "file/outputs"]);
+    assert_exit(&out, 73);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("cannot write file/outputs"),
+        "{}",
+        describe(&out)
+    );
+}
