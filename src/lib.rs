@@ -175,6 +175,7 @@ pub fn run(opts: &RunOptions) -> Result<RunOutcome> {
     let _lock = output::lock(&opts.out)?;
     let input_files = ingest::discover(&opts.input)?;
     let inputs_before = output::hash_inputs(&opts.input, &input_files)?;
+    refuse_duplicates(&opts.input, &inputs_before)?;
     let ingested = ingest::read_inputs(&opts.input, &config)?;
     let month = report_month(&ingested, opts.month).ok();
     enforce_rejections(&ingested, &config, &opts.out, month.or(opts.month))?;
@@ -274,6 +275,23 @@ pub fn run(opts: &RunOptions) -> Result<RunOutcome> {
     })
 }
 
+/// The same export twice (identical bytes under two names) would count every row twice.
+fn refuse_duplicates(dir: &Path, inputs: &[output::FileRecord]) -> Result<()> {
+    for (i, a) in inputs.iter().enumerate() {
+        if let Some(b) = inputs[i + 1..].iter().find(|b| b.sha256 == a.sha256) {
+            return Err(Error::Unreadable {
+                file: dir.join(&b.path),
+                why: format!(
+                    "identical to {} (the same export twice would count every row twice); \
+                     remove one of them",
+                    dir.join(&a.path).display()
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
 /// `report.pdf` and `deck.pdf` for one set of figures.
 fn documents(
     renderer: &render::Renderer,
@@ -346,6 +364,8 @@ pub fn check(
     out: &Path,
 ) -> Result<CheckOutcome> {
     let config = load_config(config, None, share)?;
+    let files = ingest::discover(input)?;
+    refuse_duplicates(input, &output::hash_inputs(input, &files)?)?;
     let ingested = ingest::read_inputs(input, &config)?;
     let month = figures::latest_month(&ingested.tables)?;
     enforce_rejections(&ingested, &config, out, month)?;

@@ -3,6 +3,7 @@
 
 mod common;
 mod demo;
+mod hostile;
 mod ingest;
 mod kpis;
 mod outputs;

@@ -44,9 +44,53 @@ pub fn read_file(path: &Path, limits: &Limits, visitor: &mut dyn SheetVisitor) -
                 calamine::open_workbook(path).map_err(|e| unreadable(&e))?;
             read_xlsx(path, &mut wb, limits, visitor)
         }
-        Format::Xls | Format::Ods | Format::Xlsb => {
-            let mut wb = calamine::open_workbook_auto(path).map_err(|e| unreadable(&e))?;
-            read_ranges(path, &mut wb, format, limits, visitor)
+        Format::Xls => {
+            let ooxml = path
+                .extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| ["xlsx", "xlsm"].iter().any(|x| x.eq_ignore_ascii_case(e)));
+            let wb = calamine::open_workbook::<calamine::Xls<_>, _>(path).map_err(|e| {
+                if ooxml {
+                    // An .xlsx inside an OLE container is how Excel stores an encrypted one.
+                    Error::Unreadable {
+                        file: path.to_path_buf(),
+                        why: "the workbook is password-protected (encrypted); save it without a \
+                              password and run again"
+                            .into(),
+                    }
+                } else {
+                    unreadable(&e)
+                }
+            })?;
+            read_ranges(
+                path,
+                &mut calamine::Sheets::Xls(wb),
+                format,
+                limits,
+                visitor,
+            )
+        }
+        Format::Ods => {
+            let wb =
+                calamine::open_workbook::<calamine::Ods<_>, _>(path).map_err(|e| unreadable(&e))?;
+            read_ranges(
+                path,
+                &mut calamine::Sheets::Ods(wb),
+                format,
+                limits,
+                visitor,
+            )
+        }
+        Format::Xlsb => {
+            let wb = calamine::open_workbook::<calamine::Xlsb<_>, _>(path)
+                .map_err(|e| unreadable(&e))?;
+            read_ranges(
+                path,
+                &mut calamine::Sheets::Xlsb(wb),
+                format,
+                limits,
+                visitor,
+            )
         }
     }
 }
