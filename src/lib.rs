@@ -369,8 +369,14 @@ pub fn check(
     let ingested = ingest::read_inputs(input, &config)?;
     let month = figures::latest_month(&ingested.tables)?;
     enforce_rejections(&ingested, &config, out, month)?;
+    let mut quality = ingested.quality;
+    if let Some(m) = month {
+        let today = chrono::Local::now().date_naive();
+        quality.findings =
+            figures::quality::findings(&ingested.tables, m, Some(today), &quality.files)?;
+    }
     Ok(CheckOutcome {
-        quality: ingested.quality,
+        quality,
         rejections: ingested.rejections,
         month,
     })

@@ -138,6 +138,9 @@ fn check_report(o: &salesplan::CheckOutcome) -> String {
             t.cancelled_rows
         ));
     }
+    for f in &o.quality.findings {
+        s.push_str(&format!("warning: {}: {}\n", f.table, f.message));
+    }
     for i in &o.quality.ignored_sheets {
         s.push_str(&format!(
             "ignored: {} › {}: {}\n",

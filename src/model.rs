@@ -11,6 +11,9 @@ use crate::ingest::coerce::is_cancelled_status;
 use crate::ingest::schema::TableKind;
 use crate::ingest::sheet::{ColumnValues, TableRows};
 
+/// The column holding each row's input file (its index in the data-quality file list).
+pub const SOURCE_FILE: &str = "source_file";
+
 /// Every table that was found; `orders` is always there.
 #[derive(Debug, Clone)]
 pub struct Tables {
@@ -47,6 +50,7 @@ impl Tables {
             if kind == TableKind::FollowUps {
                 columns.push(visit_column(&columns, rows.rows)?);
             }
+            columns.push(Column::new(SOURCE_FILE.into(), rows.file));
             frames.insert(kind, DataFrame::new(rows.rows, columns)?);
         }
         Ok(Tables { frames })
@@ -208,5 +212,6 @@ pub fn empty(kind: TableKind) -> DataFrame {
     if kind == TableKind::Orders {
         columns.push(Column::new("cancelled".into(), Vec::<bool>::new()));
     }
+    columns.push(Column::new(SOURCE_FILE.into(), Vec::<u32>::new()));
     DataFrame::new(0, columns).unwrap_or_default()
 }

@@ -103,3 +103,75 @@ fn an_output_that_cannot_be_written_is_exit_73() {
         describe(&out)
     );
 }
+
+#[test]
+fn check_reports_suspicious_data_and_the_report_shows_it() {
+    let sb = Sandbox::new();
+    let header = vec![
+        S("order_id"),
+        S("order_date"),
+        S("customer_id"),
+        S("amount"),
+    ];
+    let mut september = vec![header.clone()];
+    for i in 0..10 {
+        september.push(vec![
+            O(format!("S{i}")),
+            D(2026, 9, 1 + i as u8),
+            S("C1"),
+            N(10.0),
+        ]);
+    }
+    xlsx(&sb.input("september.xlsx"), &[("Orders", september)]);
+    // October overlaps September's last line and has far fewer lines.
+    xlsx(
+        &sb.input("october.xlsx"),
+        &[
+            (
+                "Orders",
+                vec![
+                    header,
+                    vec![S("S9"), D(2026, 9, 10), S("C1"), N(10.0)],
+                    vec![S("O1"), D(2026, 10, 1), S("C2"), N(5.0)],
+                ],
+            ),
+            (
+                "Customers",
+                vec![vec![S("customer_id"), S("name")], vec![S("C1"), S("Acme")]],
+            ),
+        ],
+    );
+    let out = sb.run(&["check"]);
+    assert_exit(&out, 0);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("1 order lines appear identically in two files (first in october.xlsx and september.xlsx)"), "{text}");
+    assert!(
+        text.contains("1 customers in the orders are missing from the customer master"),
+        "{text}"
+    );
+    assert!(text.contains("more than ±50%"), "{text}");
+    assert_exit(&sb.run(&["run"]), 0);
+    let m = sb.metrics("2026-10");
+    let kinds: Vec<&str> = m["data_quality"]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        ["volume_change", "duplicate_lines", "unknown_customers"]
+    );
+    let doc = lopdf::Document::load(sb.out().join("2026-10/report.pdf")).unwrap();
+    let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
+    let report: String = doc
+        .extract_text(&pages)
+        .unwrap()
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    assert!(
+        report.contains("订单中有1个客户不在客户档案中"),
+        "the report shows the findings"
+    );
+}

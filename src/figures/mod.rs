@@ -9,6 +9,7 @@ pub mod finance;
 pub mod frame;
 pub mod periods;
 pub mod plan;
+pub mod quality;
 pub mod sales;
 pub mod scorecard;
 pub mod service;
@@ -590,8 +591,9 @@ pub fn compute(
     tables: &Tables,
     month: Month,
     config: &Config,
-    quality: DataQuality,
+    mut quality: DataQuality,
 ) -> Result<Metrics> {
+    quality.findings = quality::findings(tables, month, None, &quality.files)?;
     let p = Periods::new(month);
     let first_day = first_order_day(tables)?;
     let history = History {

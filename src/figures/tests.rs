@@ -59,6 +59,7 @@ fn rows(kind: TableKind, data: &[&[(&str, V)]]) -> TableRows {
             }
         }
         t.rows += 1;
+        t.file.push(0);
     }
     t
 }

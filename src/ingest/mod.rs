@@ -86,6 +86,22 @@ pub struct DataQuality {
     pub ignored_sheets: Vec<IgnoredSheet>,
     /// Input files read, relative to the input folder.
     pub files: Vec<String>,
+    /// Data that is legal but suspicious (SPEC: data-quality warnings).
+    pub findings: Vec<Finding>,
+}
+
+/// A warning about data that reads but looks wrong.
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    /// `volume_change`, `after_report_month`, `future_dates`, `duplicate_lines`,
+    /// `unknown_customers`.
+    pub kind: &'static str,
+    pub table: &'static str,
+    pub count: usize,
+    /// The finding in English, for the terminal and logs.
+    pub message: String,
+    /// The values the message names, for the documents' own wording.
+    pub details: std::collections::BTreeMap<&'static str, String>,
 }
 
 impl DataQuality {

@@ -110,6 +110,8 @@ impl ColumnValues {
 pub struct TableRows {
     pub columns: Vec<ColumnValues>,
     pub rows: usize,
+    /// Per row: the index of its file in [`super::DataQuality::files`].
+    pub file: Vec<u32>,
 }
 
 impl TableRows {
@@ -121,6 +123,7 @@ impl TableRows {
                 .map(|c| ColumnValues::for_type(c.ty))
                 .collect(),
             rows: 0,
+            file: Vec::new(),
         }
     }
 }
@@ -208,10 +211,13 @@ pub struct FileVisitor<'a> {
     rule_columns: std::collections::BTreeMap<String, &'static str>,
     state: State,
     empty: bool,
+    /// This file's index in the data-quality file list.
+    file_index: u32,
 }
 
 impl<'a> FileVisitor<'a> {
     pub fn new(ingest: &'a mut Ingest, path: &Path, relative: &Path, is_csv: bool) -> Self {
+        let file_index = ingest.quality.files.len().saturating_sub(1) as u32;
         FileVisitor {
             ingest,
             path: path.to_path_buf(),
@@ -224,6 +230,7 @@ impl<'a> FileVisitor<'a> {
             rule_columns: Default::default(),
             state: State::Skipped,
             empty: true,
+            file_index,
         }
     }
 
@@ -446,6 +453,7 @@ impl<'a> FileVisitor<'a> {
             col.push(v);
         }
         rows.rows += 1;
+        rows.file.push(self.file_index);
     }
 }
 

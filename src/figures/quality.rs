@@ -1,0 +1,157 @@
+//! Data-quality findings: data that reads but looks wrong, for `check`, the report's
+//! 工具支持 part and `metrics.json` (`data_quality.findings`). Each is a count with a
+//! sentence; none stops a run.
+
+use polars::prelude::*;
+
+use super::periods::Month;
+use crate::error::Result;
+use crate::ingest::schema::TableKind;
+use crate::ingest::Finding;
+use crate::model::{Tables, SOURCE_FILE};
+
+fn details<const N: usize>(
+    pairs: [(&'static str, String); N],
+) -> std::collections::BTreeMap<&'static str, String> {
+    pairs.into_iter().collect()
+}
+
+fn count(df: LazyFrame) -> Result<usize> {
+    Ok(df.collect()?.height())
+}
+
+/// The findings for report month `month`; `today` marks dates in the future (`check`
+/// passes the clock; a run passes `None` so that its documents do not depend on the day).
+pub fn findings(
+    tables: &Tables,
+    month: Month,
+    today: Option<chrono::NaiveDate>,
+    files: &[String],
+) -> Result<Vec<Finding>> {
+    let mut out = Vec::new();
+    let orders = tables.active_orders();
+    let in_month = |m: Month| -> Result<usize> {
+        let s = super::periods::Span::new(m, m);
+        count(orders.clone().filter(s.contains("order_date")))
+    };
+    let (now, before) = (in_month(month)?, in_month(month.plus(-1))?);
+    if before > 0 {
+        let change = now as f64 / before as f64 - 1.0;
+        if change.abs() > 0.5 {
+            out.push(Finding {
+                kind: "volume_change",
+                table: "orders",
+                count: now,
+                message: format!(
+                    "{now} order lines in {month} against {before} in {}: {:+.0}% (more than ±50%); an export may be missing or doubled",
+                    month.plus(-1),
+                    change * 100.0
+                ),
+                details: details([
+                    ("now", now.to_string()),
+                    ("before", before.to_string()),
+                    ("month", month.to_string()),
+                    ("previous", month.plus(-1).to_string()),
+                    ("change", format!("{:+.0}%", change * 100.0)),
+                ]),
+            });
+        }
+    }
+    let after = count(
+        orders
+            .clone()
+            .filter(col("order_date").gt(lit(month.end()))),
+    )?;
+    if after > 0 {
+        out.push(Finding {
+            kind: "after_report_month",
+            table: "orders",
+            count: after,
+            message: format!("{after} order lines are dated after {month}; the figures for {month} leave them out"),
+            details: details([("count", after.to_string()), ("month", month.to_string())]),
+        });
+    }
+    if let Some(today) = today {
+        let future = count(orders.clone().filter(col("order_date").gt(lit(today))))?;
+        if future > 0 {
+            out.push(Finding {
+                kind: "future_dates",
+                table: "orders",
+                count: future,
+                message: format!("{future} order lines are dated after today ({today})"),
+                details: details([("count", future.to_string()), ("today", today.to_string())]),
+            });
+        }
+    }
+    // The same order line in two files: an export that overlaps another.
+    let dupes = orders
+        .clone()
+        .group_by_stable([
+            col("order_id"),
+            col("order_date"),
+            col("customer_id"),
+            col("amount"),
+        ])
+        .agg([
+            col(SOURCE_FILE).n_unique().alias("files"),
+            col(SOURCE_FILE).min().alias("first"),
+            col(SOURCE_FILE).max().alias("last"),
+        ])
+        .filter(col("files").gt(lit(1)))
+        .collect()?;
+    if dupes.height() > 0 {
+        let name = |c: &str| -> String {
+            dupes
+                .column(c)
+                .ok()
+                .and_then(|c| c.u32().ok().and_then(|v| v.get(0)))
+                .and_then(|i| files.get(i as usize).cloned())
+                .unwrap_or_default()
+        };
+        out.push(Finding {
+            kind: "duplicate_lines",
+            table: "orders",
+            count: dupes.height(),
+            message: format!(
+                "{} order lines appear identically in two files (first in {} and {}); overlapping exports count twice",
+                dupes.height(),
+                name("first"),
+                name("last")
+            ),
+            details: details([
+                ("count", dupes.height().to_string()),
+                ("first", name("first")),
+                ("second", name("last")),
+            ]),
+        });
+    }
+    if let Some(customers) = tables.get(TableKind::Customers) {
+        let unknown = orders
+            .clone()
+            .select([col("customer_id")])
+            .unique_stable(None, UniqueKeepStrategy::First)
+            .join(
+                customers
+                    .clone()
+                    .lazy()
+                    .select([col("customer_id"), lit(true).alias("known")]),
+                [col("customer_id")],
+                [col("customer_id")],
+                JoinArgs::new(JoinType::Left),
+            )
+            .filter(col("known").is_null());
+        let n = count(unknown)?;
+        if n > 0 {
+            out.push(Finding {
+                kind: "unknown_customers",
+                table: "customers",
+                count: n,
+                message: format!(
+                    "{n} customers in the orders are missing from the customer master"
+                ),
+                details: details([("count", n.to_string())]),
+            });
+        }
+    }
+    Ok(out)
+}
