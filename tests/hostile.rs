@@ -274,3 +274,75 @@ fn a_hundred_thousand_customers_keep_the_documents_bounded() {
     );
     eprintln!("100,000 customers: {:.1?}", started.elapsed());
 }
+
+/// A small seeded generator for the mutations below (the sequence never changes).
+struct Mutations(u64);
+
+impl Mutations {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}
+
+/// Bit-flipped, truncated and spliced workbooks and csv files, read in-process: none may
+/// panic or abort; each is read or refused with an error naming the file. (The cargo-fuzz
+/// target in fuzz/ does the same, guided by coverage.)
+#[test]
+fn mutated_files_never_panic() {
+    let sb = Sandbox::new();
+    orders(&sb.input("orders.xlsx"));
+    let xlsx_bytes = std::fs::read(sb.input("orders.xlsx")).unwrap();
+    let csv_bytes =
+        "订单号,下单日期,客户编号,金额\nA1,2026-10-01,C1,\"1,234.50\"\nA2,2026/10/2,C2,(5)\n"
+            .as_bytes()
+            .to_vec();
+    let config = salesplan::Config::default();
+    let mut rng = Mutations(2026);
+    for round in 0..160 {
+        let (name, base) = if round % 4 == 3 {
+            ("m.csv", &csv_bytes)
+        } else {
+            ("m.xlsx", &xlsx_bytes)
+        };
+        let mut bytes = base.clone();
+        match rng.below(3) {
+            0 => {
+                for _ in 0..1 + rng.below(8) {
+                    let i = rng.below(bytes.len());
+                    bytes[i] ^= 1 << rng.below(8);
+                }
+            }
+            1 => bytes.truncate(rng.below(bytes.len())),
+            _ => {
+                let at = rng.below(bytes.len());
+                let from = rng.below(bytes.len());
+                let len = rng.below(64).min(bytes.len() - from);
+                let chunk = bytes[from..from + len].to_vec();
+                bytes.splice(at..at, chunk);
+            }
+        }
+        let dir = sb.path().join(format!("round{round}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(name), &bytes).unwrap();
+        match salesplan::ingest::read_inputs(&dir, &config) {
+            Ok(_) => {}
+            Err(e) => {
+                let msg = e.to_string();
+                let named = msg.contains(name)
+                    || matches!(
+                        e,
+                        salesplan::Error::NoOrders { .. } | salesplan::Error::NoInput { .. }
+                    );
+                assert!(named, "round {round}: {msg}");
+            }
+        }
+    }
+}
