@@ -433,6 +433,17 @@ mod tests {
     }
 
     #[test]
+    fn the_readme_example_is_valid() {
+        let readme = include_str!("../README.md");
+        let start = readme.find("```toml\n").expect("a toml block") + 8;
+        let end = start + readme[start..].find("```").expect("its end");
+        let raw: RawConfig = toml::from_str(&readme[start..end]).unwrap();
+        let c = Config::resolve(raw, Path::new(".")).unwrap();
+        assert_eq!(c.company, "星河科技");
+        assert_eq!(c.stages.len(), 5);
+    }
+
+    #[test]
     fn mistakes_are_named() {
         let raw: RawConfig = toml::from_str("[columns.orders]\n\"x\" = \"amout\"").unwrap();
         let e = Config::resolve(raw, Path::new("."))
