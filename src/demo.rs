@@ -368,7 +368,7 @@ pub fn write(o: &DemoOptions) -> Result<Vec<PathBuf>> {
             if Month::of(c.since) > m || c.churn.is_some_and(|x| m.index() > x) {
                 continue;
             }
-            let rate = SEGMENT_RATE[c.segment] * season * growth * scale.min(4.0).max(0.25);
+            let rate = SEGMENT_RATE[c.segment] * season * growth * scale.clamp(0.25, 4.0);
             let mut n_orders = 0;
             let mut x = rate;
             while x > 0.0 {

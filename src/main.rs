@@ -1,6 +1,9 @@
 //! The `salesplan` binary: parse the command line, start logging, call the library, and
 //! map the outcome to an exit code a scheduler can act on (SPEC §1).
 
+// Errors are the cold path and carry their place by value.
+#![allow(clippy::result_large_err)]
+
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
@@ -72,11 +75,11 @@ fn run(cli: &Cli) -> Result<i32, salesplan::Error> {
                     );
                 }
             }
-            let fails = match (a.fail_on, outcome.worst) {
-                (Some(FailOn::Red), Some(Status::Red)) => true,
-                (Some(FailOn::Amber), Some(Status::Red | Status::Amber)) => true,
-                _ => false,
-            };
+            let fails = matches!(
+                (a.fail_on, outcome.worst),
+                (Some(FailOn::Red), Some(Status::Red))
+                    | (Some(FailOn::Amber), Some(Status::Red | Status::Amber))
+            );
             Ok(if fails { exit::ALERTS } else { exit::OK })
         }
         Command::Check(a) => {

@@ -28,7 +28,7 @@ fn example(name: &str) -> String {
 
 /// Runs `check` and then `run` for each month, returning each month's metrics.
 fn runs(
-    dir: &PathBuf,
+    dir: &std::path::Path,
     config: Option<String>,
     months: &[&str],
 ) -> (Sandbox, Vec<serde_json::Value>) {

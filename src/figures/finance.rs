@@ -113,13 +113,16 @@ pub fn ar_aging(receivables: LazyFrame, p: &Periods) -> Result<Vec<AgingBucket>>
         .collect())
 }
 
+/// A product line, its quantity on hand and its quantity sold in 90 days.
+pub type Stock = (Option<String>, Option<f64>, Option<f64>);
+
 /// Per product line: `on_hand` (latest snapshot on or before the end of the month) and
 /// `sold_90d` (quantity of active lines in the 90 days ending that day).
 pub fn inventory_days(
     inventory: LazyFrame,
     active_orders: LazyFrame,
     p: &Periods,
-) -> Result<Vec<(Option<String>, Option<f64>, Option<f64>)>> {
+) -> Result<Vec<Stock>> {
     let end = p.month.end();
     let start = end - chrono::Duration::days(89);
     let latest = inventory

@@ -45,9 +45,7 @@ fn via_customers(
         [col("customer_id")],
         left_join(),
     );
-    Ok(by_key(
-        &sums(joined.with_column(col("rep_id").alias("key"))).collect()?,
-    )?)
+    by_key(&sums(joined.with_column(col("rep_id").alias("key"))).collect()?)
 }
 
 /// The scorecard of every rep in `reps` (the `by.rep_id` breakdown).

@@ -242,7 +242,7 @@ const MAX_SERIAL: f64 = 2_958_466.0;
 
 /// Converts an Excel serial to a date-time in the 1900 or 1904 system.
 pub fn serial_to_datetime(serial: f64, epoch_1904: bool) -> Option<NaiveDateTime> {
-    if !serial.is_finite() || serial < 1.0 || serial >= MAX_SERIAL {
+    if !serial.is_finite() || !(1.0..MAX_SERIAL).contains(&serial) {
         return None;
     }
     let (base, days) = if epoch_1904 {
@@ -296,7 +296,7 @@ fn to_datetime_as(
 /// A number in a date column: `20261003` is a `yyyymmdd` date, anything else in Excel's
 /// range is a serial.
 fn number_to_datetime(n: f64, epoch_1904: bool) -> Option<NaiveDateTime> {
-    if n.fract() == 0.0 && (1_000_01_01.0..=9999_12_31.0).contains(&n) {
+    if n.fract() == 0.0 && (10_000_101.0..=99_991_231.0).contains(&n) {
         let v = n as i64;
         let date = NaiveDate::from_ymd_opt(
             (v / 10_000) as i32,

@@ -230,6 +230,7 @@ pub struct Scope {
 }
 
 /// Builds the view of `m`.
+#[allow(clippy::too_many_arguments)]
 pub fn build(
     m: &Metrics,
     f: &Formatter,
