@@ -486,6 +486,7 @@ fn a_failed_run_keeps_the_last_good_report() {
         sb.outputs(),
         [
             "2026-10/deck.pdf",
+            "2026-10/manifest.json",
             "2026-10/metrics.json",
             "2026-10/metrics.xlsx",
             "2026-10/report.pdf"
