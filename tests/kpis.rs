@@ -3,28 +3,10 @@
 
 use crate::common::*;
 
-fn orders(sb: &Sandbox) {
-    xlsx(
-        &sb.input("orders.xlsx"),
-        &[(
-            "Orders",
-            vec![
-                vec![
-                    S("order_id"),
-                    S("order_date"),
-                    S("customer_id"),
-                    S("amount"),
-                ],
-                vec![S("A1"), D(2026, 10, 1), S("C1"), N(100.0)],
-            ],
-        )],
-    );
-}
-
 #[test]
 fn an_nps_score_out_of_range_is_rejected() {
     let sb = Sandbox::new();
-    orders(&sb);
+    small_orders(&sb.input("orders.xlsx"));
     xlsx(
         &sb.input("survey.xlsx"),
         &[(
@@ -44,7 +26,7 @@ fn an_nps_score_out_of_range_is_rejected() {
 #[test]
 fn an_unknown_lead_stage_is_rejected() {
     let sb = Sandbox::new();
-    orders(&sb);
+    small_orders(&sb.input("orders.xlsx"));
     xlsx(
         &sb.input("crm.xlsx"),
         &[(
@@ -78,7 +60,7 @@ fn an_unknown_lead_stage_is_rejected() {
 #[test]
 fn tickets_read_text_datetimes() {
     let sb = Sandbox::new();
-    orders(&sb);
+    small_orders(&sb.input("orders.xlsx"));
     std::fs::write(
         sb.input("工单.csv"),
         "工单号,创建时间,首次响应时间\nT1,2026-10-03 14:05,2026-10-03 15:05\nT2,2026/10/4 09:00:00,2026-10-04 12:30\nT3,2026-10-05 10:00,\n",

@@ -5,28 +5,10 @@ use std::io::Write;
 
 use crate::common::*;
 
-fn small(sb: &Sandbox) {
-    xlsx(
-        &sb.input("orders.xlsx"),
-        &[(
-            "Orders",
-            vec![
-                vec![
-                    S("order_id"),
-                    S("order_date"),
-                    S("customer_id"),
-                    S("amount"),
-                ],
-                vec![S("A1"), D(2026, 10, 1), S("C1"), N(100.0)],
-            ],
-        )],
-    );
-}
-
 #[test]
 fn a_second_run_exits_75_naming_the_holder() {
     let sb = Sandbox::new();
-    small(&sb);
+    small_orders(&sb.input("orders.xlsx"));
     std::fs::create_dir_all(sb.out()).unwrap();
     let mut held = std::fs::OpenOptions::new()
         .read(true)
@@ -52,7 +34,7 @@ fn a_second_run_exits_75_naming_the_holder() {
 #[test]
 fn the_manifest_records_inputs_templates_and_outputs() {
     let sb = Sandbox::new();
-    small(&sb);
+    small_orders(&sb.input("orders.xlsx"));
     assert_exit(&sb.run(&["run"]), 0);
     let dir = sb.out().join("2026-10");
     let m: serde_json::Value =
@@ -93,7 +75,7 @@ fn the_manifest_records_inputs_templates_and_outputs() {
 #[test]
 fn an_output_that_cannot_be_written_is_exit_73() {
     let sb = Sandbox::new();
-    small(&sb);
+    small_orders(&sb.input("orders.xlsx"));
     std::fs::write(sb.path().join("file"), b"x").unwrap();
     let out = sb.run(&["run", "--out", "file/outputs"]);
     assert_exit(&out, 73);

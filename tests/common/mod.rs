@@ -190,3 +190,23 @@ pub fn num(v: &Value, path: &str) -> f64 {
 pub fn close(got: f64, want: f64) {
     assert!((got - want).abs() < 1e-6, "got {got}, want {want}");
 }
+
+/// A small clean orders workbook: A1 (2026-10-01, C1, 100) and A2 (2026-10-02, C2, 50).
+pub fn small_orders(path: &Path) {
+    xlsx(
+        path,
+        &[(
+            "Orders",
+            vec![
+                vec![
+                    S("order_id"),
+                    S("order_date"),
+                    S("customer_id"),
+                    S("amount"),
+                ],
+                vec![S("A1"), D(2026, 10, 1), S("C1"), N(100.0)],
+                vec![S("A2"), D(2026, 10, 2), S("C2"), N(50.0)],
+            ],
+        )],
+    );
+}
