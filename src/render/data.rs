@@ -726,6 +726,12 @@ fn tiles(m: &Metrics, f: &Formatter) -> Vec<Tile> {
         .zip(prev.and_then(ratio))
         .map(|(a, b)| a - b);
     push("expense_ratio", "month", ratio_delta, true, spark(&ratio));
+    // The work plan's seed KPIs, where their tables exist (no monthly series to draw).
+    for kpi in ["inquiry_conversion", "response_sla", "follow_up_coverage"] {
+        if m.kpis.contains_key(kpi) {
+            push(kpi, "month", None, true, Vec::new());
+        }
+    }
     out
 }
 
