@@ -146,31 +146,23 @@ impl Notes {
 
 /// The latest month that has (not cancelled) orders.
 pub fn latest_month(tables: &Tables) -> Result<Option<Month>> {
-    let df = tables
-        .active_orders()
-        .select([col("order_date").max()])
-        .collect()?;
-    let d = df
-        .column("order_date")?
-        .date()?
-        .as_date_iter()
-        .next()
-        .flatten();
-    Ok(d.map(Month::of))
+    Ok(order_date(tables, col("order_date").max())?.map(Month::of))
 }
 
 fn first_order_day(tables: &Tables) -> Result<Option<chrono::NaiveDate>> {
-    let df = tables
-        .active_orders()
-        .select([col("order_date").min()])
-        .collect()?;
-    let d = df
+    order_date(tables, col("order_date").min())
+}
+
+/// One date aggregated over the active orders' dates.
+fn order_date(tables: &Tables, agg: Expr) -> Result<Option<chrono::NaiveDate>> {
+    let df = tables.active_orders().select([agg]).collect()?;
+    let date = df
         .column("order_date")?
         .date()?
         .as_date_iter()
         .next()
         .flatten();
-    Ok(d)
+    Ok(date)
 }
 
 /// Sums for one key, by source (`orders`, `customers`, `targets`, `headcount`,
