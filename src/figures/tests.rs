@@ -148,17 +148,9 @@ fn build(extra: Vec<(TableKind, TableRows)>) -> Tables {
     Tables::from_rows(all).unwrap()
 }
 
-fn full() -> Tables {
-    let targets = [
-        // A: a year row, split evenly: 200 a month.
-        target("2026", Some("A"), 2400.0),
-        // B: a Q1 row that the March month row overrides, so B has no Jan/Feb target;
-        // a Q2 row split evenly (300 a month).
-        target("2026-Q1", Some("B"), 900.0),
-        target("2026-03", Some("B"), 700.0),
-        target("2026-Q2", Some("B"), 900.0),
-    ];
-    let roster = [
+/// R1 in A all along; R2 joins B on 16 March 2026; R3 (王伟) leaves B on 14 February.
+fn roster() -> [Vec<(&'static str, V)>; 3] {
+    [
         vec![
             ("rep_id", V::T("R1")),
             ("region", V::T("A")),
@@ -176,7 +168,20 @@ fn full() -> Tables {
             ("hire_date", V::D("2024-01-01")),
             ("leave_date", V::D("2026-02-14")),
         ],
+    ]
+}
+
+fn full() -> Tables {
+    let targets = [
+        // A: a year row, split evenly: 200 a month.
+        target("2026", Some("A"), 2400.0),
+        // B: a Q1 row that the March month row overrides, so B has no Jan/Feb target;
+        // a Q2 row split evenly (300 a month).
+        target("2026-Q1", Some("B"), 900.0),
+        target("2026-03", Some("B"), 700.0),
+        target("2026-Q2", Some("B"), 900.0),
     ];
+    let roster = roster();
     let customers = [
         vec![("customer_id", V::T("C1")), ("segment", V::T("大客户"))],
         vec![
@@ -585,24 +590,7 @@ fn crm() -> Tables {
         // After the month: not used.
         snapshot("2026-04-02", "P2", 1.0),
     ];
-    let roster = [
-        vec![
-            ("rep_id", V::T("R1")),
-            ("region", V::T("A")),
-            ("hire_date", V::D("2025-01-01")),
-        ],
-        vec![
-            ("rep_id", V::T("R2")),
-            ("region", V::T("B")),
-            ("hire_date", V::D("2026-03-16")),
-        ],
-        vec![
-            ("rep_id", V::T("R3")),
-            ("region", V::T("B")),
-            ("hire_date", V::D("2024-01-01")),
-            ("leave_date", V::D("2026-02-14")),
-        ],
-    ];
+    let roster = roster();
     build(vec![
         table(TableKind::Leads, &leads),
         table(TableKind::Nps, &nps),
