@@ -120,6 +120,9 @@ pub struct DemoArgs {
     /// Last month of the data, YYYY-MM.
     #[arg(long, value_parser = parse_month, default_value = "2026-10")]
     pub last_month: Month,
+    /// How order lines are split into workbooks.
+    #[arg(long, value_enum, default_value = "yearly")]
+    pub orders_files: crate::demo::OrdersFiles,
 }
 
 /// The alert level that makes `run` exit 1.

@@ -26,6 +26,20 @@ pub struct DemoOptions {
     pub seed: u64,
     /// Last month of data.
     pub last_month: Month,
+    /// How the order lines are split into workbooks.
+    pub orders_files: OrdersFiles,
+}
+
+/// How `salesplan demo` splits the order lines into workbooks.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum OrdersFiles {
+    /// One workbook per calendar year (what the committed demo inputs use).
+    #[default]
+    Yearly,
+    /// One workbook per month, as a monthly export job leaves them.
+    Monthly,
+    /// Every line in one sheet of one workbook (the benchmark's single-sheet case).
+    Single,
 }
 
 /// SplitMix64: a tiny generator whose sequence for a seed never changes between versions
@@ -368,7 +382,8 @@ pub fn write(o: &DemoOptions) -> Result<Vec<PathBuf>> {
             if Month::of(c.since) > m || c.churn.is_some_and(|x| m.index() > x) {
                 continue;
             }
-            let rate = SEGMENT_RATE[c.segment] * season * growth * scale.clamp(0.25, 4.0);
+            // Customers grow with √scale, so orders per customer do too.
+            let rate = SEGMENT_RATE[c.segment] * season * growth * scale.sqrt();
             let mut n_orders = 0;
             let mut x = rate;
             while x > 0.0 {
@@ -433,17 +448,16 @@ pub fn write(o: &DemoOptions) -> Result<Vec<PathBuf>> {
         }
     }
 
-    let revenue_of = |m: Month, region: Option<usize>| -> f64 {
-        lines
-            .iter()
-            .filter(|l| {
-                l.status != "已取消"
-                    && Month::of(l.date) == m
-                    && region.is_none_or(|r| r == l.region)
-            })
-            .map(|l| l.amount)
-            .sum()
-    };
+    // Revenue by month and region, summed in line order (so the sums, and the demo files,
+    // do not depend on how they are looked up).
+    let mut revenue: std::collections::HashMap<(i32, usize), f64> = Default::default();
+    for l in lines.iter().filter(|l| l.status != "已取消") {
+        *revenue
+            .entry((Month::of(l.date).index(), l.region))
+            .or_insert(0.0) += l.amount;
+    }
+    let revenue_of =
+        |m: Month, region: usize| revenue.get(&(m.index(), region)).copied().unwrap_or(0.0);
 
     let mut written = Vec::new();
     let mut write = |name: &str, sheets: Vec<SheetSpec>| -> Result<()> {
@@ -453,12 +467,26 @@ pub fn write(o: &DemoOptions) -> Result<Vec<PathBuf>> {
         Ok(())
     };
 
-    // Orders, one workbook per year, with a title row and a totals row.
-    let mut years: Vec<i32> = lines.iter().map(|l| l.date.year()).collect();
-    years.dedup();
-    for year in years {
+    // Orders, with a title row and a totals row: one workbook per year (or month, or one
+    // for everything).
+    let file_of = |d: NaiveDate| -> (String, String) {
+        match o.orders_files {
+            OrdersFiles::Yearly => (d.year().to_string(), format!("{}年", d.year())),
+            OrdersFiles::Monthly => (
+                Month::of(d).to_string(),
+                format!("{}年{}月", d.year(), d.month()),
+            ),
+            OrdersFiles::Single => (String::new(), format!("{first}至{last}")),
+        }
+    };
+    // Lines are made month by month, so each file's lines are one run.
+    let keys: Vec<(String, String)> = lines.iter().map(|l| file_of(l.date)).collect();
+    let mut start = 0;
+    while start < lines.len() {
+        let (key, period) = &keys[start];
+        let end = start + keys[start..].iter().take_while(|k| &k.0 == key).count();
         let mut rows = Vec::new();
-        for (i, l) in lines.iter().filter(|l| l.date.year() == year).enumerate() {
+        for (i, l) in lines[start..end].iter().enumerate() {
             let c = &customers[l.customer];
             // Some exports write money and dates as text.
             let amount = if i % 97 == 5 {
@@ -490,10 +518,14 @@ pub fn write(o: &DemoOptions) -> Result<Vec<PathBuf>> {
             ]);
         }
         write(
-            &format!("订单明细-{year}.xlsx"),
+            &if key.is_empty() {
+                "订单明细.xlsx".to_string()
+            } else {
+                format!("订单明细-{key}.xlsx")
+            },
             vec![SheetSpec {
                 name: "订单明细",
-                title: Some(format!("星河科技 销售订单明细（{year}年）")),
+                title: Some(format!("星河科技 销售订单明细（{period}）")),
                 headers: vec![
                     "订单编号",
                     "下单日期",
@@ -510,6 +542,7 @@ pub fn write(o: &DemoOptions) -> Result<Vec<PathBuf>> {
                 totals: Some((0, vec![6, 8])),
             }],
         )?;
+        start = end;
     }
 
     // Targets: by region and month; 华中 gives quarters for the current year. 西南 is set
@@ -522,7 +555,7 @@ pub fn write(o: &DemoOptions) -> Result<Vec<PathBuf>> {
                 continue;
             }
             let stretch = [1.02, 0.97, 1.0, 1.22, 1.0][r];
-            let expected = revenue_of(m, Some(r)).max(1.0) * stretch * rng.range(0.97, 1.03);
+            let expected = revenue_of(m, r).max(1.0) * stretch * rng.range(0.97, 1.03);
             rows.push(vec![
                 t(m.to_string()),
                 t(*region),
@@ -542,9 +575,9 @@ pub fn write(o: &DemoOptions) -> Result<Vec<PathBuf>> {
             .iter()
             .map(|&m| {
                 if m <= last {
-                    revenue_of(m, Some(4))
+                    revenue_of(m, 4)
                 } else {
-                    revenue_of(m.plus(-12), Some(4)) * 1.1
+                    revenue_of(m.plus(-12), 4) * 1.1
                 }
             })
             .sum();
@@ -562,7 +595,7 @@ pub fn write(o: &DemoOptions) -> Result<Vec<PathBuf>> {
             month,
         };
         for r in 0..4 {
-            let basis = revenue_of(m.plus(-12), Some(r)) * 1.1 * [1.02, 0.97, 1.0, 1.22][r];
+            let basis = revenue_of(m.plus(-12), r) * 1.1 * [1.02, 0.97, 1.0, 1.22][r];
             rows.push(vec![
                 t(m.to_string()),
                 t(REGIONS[r]),
@@ -663,7 +696,7 @@ pub fn write(o: &DemoOptions) -> Result<Vec<PathBuf>> {
     for k in 0..months {
         let m = first.plus(k);
         for (r, region) in REGIONS.iter().enumerate() {
-            let budget = revenue_of(m, Some(r)) * if r == 2 { 0.105 } else { 0.062 };
+            let budget = revenue_of(m, r) * if r == 2 { 0.105 } else { 0.062 };
             for (ci, cat) in EXPENSE_CATEGORIES.iter().enumerate() {
                 let amount = round2(budget * EXPENSE_SPLIT[ci] * rng.range(0.85, 1.15));
                 rows.push(vec![

@@ -109,6 +109,7 @@ fn run(cli: &Cli) -> Result<i32, salesplan::Error> {
                 rows: a.rows,
                 seed: a.seed,
                 last_month: a.last_month,
+                orders_files: a.orders_files,
             })?;
             if !cli.quiet {
                 for f in written {
