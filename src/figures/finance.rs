@@ -5,7 +5,7 @@ use polars::prelude::*;
 use serde::Serialize;
 
 use super::frame::{by_key, ratio};
-use super::periods::{Periods, REPORTED};
+use super::periods::{date_lit, Periods, REPORTED};
 use crate::error::Result;
 
 /// Whether an invoice's collection counts by `end`: collected on or before it. A
@@ -13,7 +13,7 @@ use crate::error::Result;
 fn collected_by(end: chrono::NaiveDate) -> Expr {
     col("collected_date")
         .is_null()
-        .or(col("collected_date").lt_eq(lit(end)))
+        .or(col("collected_date").lt_eq(date_lit(end)))
 }
 
 /// Per key: `due_<p>` (Σ amount of invoices due in the period) and `collected_<p>`
@@ -71,7 +71,7 @@ pub fn ar_aging(receivables: LazyFrame, p: &Periods) -> Result<Vec<AgingBucket>>
         .otherwise(lit(0.0));
     let issued = col("invoice_date")
         .is_null()
-        .or(col("invoice_date").lt_eq(lit(end)));
+        .or(col("invoice_date").lt_eq(date_lit(end)));
     let open = receivables
         .filter(issued)
         .with_columns([
@@ -126,7 +126,7 @@ pub fn inventory_days(
     let end = p.month.end();
     let start = end - chrono::Duration::days(89);
     let latest = inventory
-        .filter(col("snapshot_date").lt_eq(lit(end)))
+        .filter(col("snapshot_date").lt_eq(date_lit(end)))
         .with_column(
             col("snapshot_date")
                 .max()
@@ -140,8 +140,8 @@ pub fn inventory_days(
     let sold = active_orders
         .filter(
             col("order_date")
-                .gt_eq(lit(start))
-                .and(col("order_date").lt_eq(lit(end))),
+                .gt_eq(date_lit(start))
+                .and(col("order_date").lt_eq(date_lit(end))),
         )
         .group_by_stable([col("product_line").alias("key")])
         .agg([

@@ -598,19 +598,29 @@ pub fn compute(
             col("first_order_date").min().alias("first_order_date"),
         ])
     });
+    // Active orders and their customer's segment, computed once: every figure below reads
+    // them, and a lazy frame would redo the filter and join in each query.
+    let active = tables.active_orders().collect()?;
     let orders = match &customers {
-        Some(c) => tables.active_orders().join(
+        Some(c) => active.clone().lazy().join(
             c.clone()
                 .select([col("customer_id"), col("segment").alias("customer_segment")]),
             [col("customer_id")],
             [col("customer_id")],
             left_join(),
         ),
-        None => tables
-            .active_orders()
+        None => active
+            .clone()
+            .lazy()
             .with_column(lit(NULL).cast(DataType::String).alias("customer_segment")),
+    }
+    .collect()?
+    .lazy();
+    let customers = match customers {
+        Some(c) => Some(c.collect()?.lazy()),
+        None => None,
     };
-    let first = sales::first_dates(tables.active_orders(), customers.clone())?.collect()?;
+    let first = sales::first_dates(active.clone().lazy(), customers.clone())?.collect()?;
     let monthly_targets = match tables.get(TableKind::Targets) {
         Some(t) => Some(targets::monthly(t.clone().lazy())?.collect()?),
         None => None,
@@ -740,8 +750,28 @@ pub fn compute(
 
     let mut notes = Notes::default();
 
-    // Totals.
+    // The totals and each breakdown: one set of queries per key.
+    let wanted: Vec<&str> = DIMENSIONS
+        .into_iter()
+        .filter(|&dim| {
+            let in_orders = match dim {
+                "customer_segment" => has_values(tables.get(TableKind::Customers), "segment"),
+                d => has_values(orders_df, d),
+            };
+            in_orders
+                || dim == "product_line"
+                || monthly_targets
+                    .as_ref()
+                    .is_some_and(|m| has_values(Some(m), dim))
+        })
+        .collect();
     let totals = keyed(lit(""), None)?;
+    let mut keyed_by = HashMap::new();
+    for dim in wanted {
+        keyed_by.insert(dim, keyed(col(dim), Some(dim))?);
+    }
+
+    // Totals.
     let tk = total_key();
     let mut inputs = totals.for_key(&tk);
     // New customers over the whole customer universe, master-only customers included.
@@ -780,13 +810,17 @@ pub fn compute(
             if !has_values(orders_df, "quantity") {
                 notes.add("inventory_days", None, "orders have no quantity column");
             }
-            finance::inventory_days(inv.clone().lazy(), tables.active_orders(), &p)?
+            finance::inventory_days(inv.clone().lazy(), active.clone().lazy(), &p)?
         }
         None => {
             notes.add("inventory_days", None, "no inventory table in the inputs");
             Vec::new()
         }
     };
+    let region_sums = keyed_by
+        .get("region")
+        .and_then(|k| k.get("orders"))
+        .cloned();
     let mut by = IndexMap::new();
     for dim in DIMENSIONS {
         let in_orders = match dim {
@@ -800,7 +834,9 @@ pub fn compute(
         if !in_orders && !in_targets && !in_inventory {
             continue;
         }
-        let k = keyed(col(dim), Some(dim))?;
+        let Some(k) = keyed_by.remove(dim) else {
+            continue;
+        };
         let mut keys: Vec<Key> = k
             .get("orders")
             .into_iter()
@@ -924,11 +960,11 @@ pub fn compute(
         expenses,
         periods::Span::new(trend_start, month),
     )?;
-    let matrix = trend::matrix(orders.clone(), monthly_targets.as_ref(), &p)?;
+    let matrix = trend::matrix(orders.clone(), monthly_targets.as_ref(), &p, region_sums)?;
     let scorecard = match by.get("rep_id") {
         Some(reps) => scorecard::scorecard(
             reps,
-            tables.active_orders(),
+            active.clone().lazy(),
             nps,
             receivables,
             &p,

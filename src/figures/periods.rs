@@ -125,8 +125,8 @@ impl Span {
     /// Whether the date column `name` lies in the span.
     pub fn contains(self, name: &str) -> Expr {
         col(name)
-            .gt_eq(lit(self.start()))
-            .and(col(name).lt_eq(lit(self.end())))
+            .gt_eq(date_lit(self.start()))
+            .and(col(name).lt_eq(date_lit(self.end())))
     }
 
     /// Whether the month-index column `name` lies in the span.
@@ -229,6 +229,13 @@ impl From<Span> for PeriodDates {
             end: s.end().to_string(),
         }
     }
+}
+
+/// A date literal of polars' `Date` type. (`lit(NaiveDate)` is a nanosecond datetime, and
+/// comparing a date column with it casts the whole column, row by row, every time.)
+pub fn date_lit(d: NaiveDate) -> Expr {
+    let days = (d - NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date")).num_days();
+    lit(days as i32).cast(DataType::Date)
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 
 use polars::prelude::*;
 
-use super::periods::Month;
+use super::periods::{date_lit, Month};
 use crate::error::Result;
 use crate::ingest::schema::TableKind;
 use crate::ingest::Finding;
@@ -29,7 +29,9 @@ pub fn findings(
     files: &[String],
 ) -> Result<Vec<Finding>> {
     let mut out = Vec::new();
-    let orders = tables.active_orders();
+    let orders = tables.active_orders().collect()?;
+    let several_files = orders.column(SOURCE_FILE)?.n_unique()? > 1;
+    let orders = orders.lazy();
     let in_month = |m: Month| -> Result<usize> {
         let s = super::periods::Span::new(m, m);
         count(orders.clone().filter(s.contains("order_date")))
@@ -60,7 +62,7 @@ pub fn findings(
     let after = count(
         orders
             .clone()
-            .filter(col("order_date").gt(lit(month.end()))),
+            .filter(col("order_date").gt(date_lit(month.end()))),
     )?;
     if after > 0 {
         out.push(Finding {
@@ -72,7 +74,7 @@ pub fn findings(
         });
     }
     if let Some(today) = today {
-        let future = count(orders.clone().filter(col("order_date").gt(lit(today))))?;
+        let future = count(orders.clone().filter(col("order_date").gt(date_lit(today))))?;
         if future > 0 {
             out.push(Finding {
                 kind: "future_dates",
@@ -86,6 +88,7 @@ pub fn findings(
     // The same order line in two files: an export that overlaps another.
     let dupes = orders
         .clone()
+        .filter(lit(several_files))
         .group_by_stable([
             col("order_id"),
             col("order_date"),

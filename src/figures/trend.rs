@@ -4,7 +4,9 @@
 use polars::prelude::*;
 use serde::Serialize;
 
-use super::frame::{by_key, left_join, ratio};
+use std::collections::HashMap;
+
+use super::frame::{by_key, left_join, ratio, Key, Values};
 use super::periods::{Month, Periods, Span};
 use super::targets;
 use crate::error::Result;
@@ -150,14 +152,19 @@ pub fn matrix(
     orders: LazyFrame,
     monthly_targets: Option<&DataFrame>,
     p: &Periods,
+    region_sums: Option<HashMap<Key, Values>>,
 ) -> Result<Vec<MatrixCell>> {
     let key = concat_key();
     let revenue = super::sales::order_sums(orders.clone().with_column(key.clone()), p).collect()?;
     let revenue = by_key(&revenue)?;
-    let region_rev = by_key(
-        &super::sales::order_sums(orders.clone().with_column(col("region").alias("key")), p)
-            .collect()?,
-    )?;
+    // The region breakdown's order sums, when the caller has them already.
+    let region_rev = match region_sums {
+        Some(r) => r,
+        None => by_key(
+            &super::sales::order_sums(orders.clone().with_column(col("region").alias("key")), p)
+                .collect()?,
+        )?,
+    };
     let target_sums = match monthly_targets {
         Some(m) => {
             let both = m
