@@ -191,7 +191,9 @@ fn period_columns(columns: &[Column]) -> Result<Vec<Column>> {
 
 fn column(name: &str, values: ColumnValues) -> Result<Column> {
     Ok(match values {
-        ColumnValues::Text(v) => Column::new(name.into(), v),
+        ColumnValues::Text(v) => {
+            StringChunked::from_iter_options(name.into(), v.iter()).into_column()
+        }
         ColumnValues::Number(v) => Column::new(name.into(), v),
         ColumnValues::Date(v) => Column::new(name.into(), v).cast(&DataType::Date)?,
         ColumnValues::DateTime(v) => {

@@ -115,3 +115,12 @@ fn every_core_figure_has_a_value_on_the_demo() {
     assert_exit(&out, 1);
     assert!(sb.out().join("2026-10/metrics.json").exists());
 }
+
+/// The committed demo workbooks read the same with the fast `.xlsx` reader and calamine.
+#[test]
+fn demo_inputs_read_the_same_with_both_xlsx_readers() {
+    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("inputs");
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        same_cells_both_readers(&entry.path());
+    }
+}

@@ -493,3 +493,49 @@ fn a_failed_run_keeps_the_last_good_report() {
         ]
     );
 }
+
+/// Worksheet XML as other writers make it (a namespace prefix, rows and cells without
+/// references, inline and rich strings with phonetics, CDATA, entities and Excel's `_xHHHH_`
+/// escapes, booleans, errors, ISO dates, formulas with and without cached values, shared
+/// formulas, comments): the fast reader and calamine read the same cells.
+#[test]
+fn unusual_worksheet_xml_reads_as_calamine_reads_it() {
+    let sb = Sandbox::new();
+    let path = sb.input("crafted.xlsx");
+    xlsx(
+        &path,
+        &[(
+            "Sheet1",
+            vec![vec![S("订单编号"), S("金额")], vec![D(2026, 1, 1)]],
+        )],
+    );
+    set_entry(
+        &path,
+        "xl/sharedStrings.xml",
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="2" uniqueCount="2"><si><t>订单编号</t></si><si><r><rPr><b/></rPr><t>金</t></r><r><t>额 </t></r><rPh sb="0" eb="1"><t>きん</t></rPh></si></sst>"#,
+    );
+    set_entry(
+        &path,
+        "xl/worksheets/sheet1.xml",
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><x:dimension ref="A1:F6"/><x:sheetData>
+<!-- a comment -->
+<x:row r="1"><x:c r="A1" t="s"><x:v>0</x:v></x:c><x:c r="B1" t="s"><x:v>1</x:v></x:c><x:c t="inlineStr"><x:is><x:r><x:t>富</x:t></x:r><x:r><x:t xml:space="preserve"> 文本 </x:t></x:r><x:rPh><x:t>ふ</x:t></x:rPh></x:is></x:c></x:row>
+<x:row><x:c><x:v>1E3</x:v></x:c><x:c t="str"><x:v>a&amp;b_x000D_c&#x41;</x:v></x:c><x:c t="b"><x:v>1</x:v></x:c><x:c t="e"><x:v>#N/A</x:v></x:c><x:c t="d"><x:v>2026-10-01T00:00:00</x:v></x:c></x:row>
+<x:row r="4"/>
+<x:row r="5"><x:c r="A5" s="1"><x:v>46000</x:v></x:c><x:c r="B5"><x:f>SUM(A1:A2)</x:f></x:c><x:c r="C5"><x:f t="shared" si="0" ref="C5:C6">A5*2</x:f><x:v></x:v></x:c><x:c r="D5"><x:v>not a number</x:v></x:c><x:c r="E5" t="inlineStr"><x:is><x:t><![CDATA[<c>]]></x:t></x:is></x:c></x:row>
+<x:row r="6"><x:c r="C6"><x:f t="shared" si="0"/></x:c><x:c r="F6" s="1"/></x:row>
+</x:sheetData></x:worksheet>"#,
+    );
+    let read = same_cells_both_readers(&path).join("\n");
+    for want in [
+        r#"0: [Text("订单编号"), Text("金额"), Text("富 文本 ")]"#,
+        r##"1: [Number(1000.0), Text("a&b\rcA"), Bool(true), Error("#N/A"), Text("2026-10-01T00:00:00")]"##,
+        r#"NoCachedValue("SUM(A1:A2)"), NoCachedValue("A5*2"), Text("not a number"), Text("<c>")"#,
+        r#"5: [Empty, Empty, NoCachedValue("")]"#,
+        "DateTime(2025-12-09T00:00:00)",
+    ] {
+        assert!(read.contains(want), "{want} not in:\n{read}");
+    }
+}

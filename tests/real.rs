@@ -142,3 +142,27 @@ fn bike_sales_cn_with_its_mapping_has_reps_and_regions() {
         "31 provinces"
     );
 }
+
+/// The fast `.xlsx` reader reads every real export exactly as calamine does.
+#[test]
+fn real_exports_read_the_same_with_both_xlsx_readers() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/datasets/real");
+    if !root.is_dir() {
+        eprintln!("skipped: {} is absent", root.display());
+        return;
+    }
+    let mut stack = vec![root];
+    let mut seen = 0;
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                same_cells_both_readers(&path);
+                seen += 1;
+            }
+        }
+    }
+    assert!(seen > 0);
+}

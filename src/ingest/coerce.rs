@@ -2,17 +2,20 @@
 //! Every function returns `Ok(None)` for an empty cell, `Ok(Some(v))` for a value, and a
 //! [`Problem`] (what was expected, what was found) for anything else.
 
+use std::borrow::Cow;
+
 use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime};
 
 /// A cell as read from any source (xlsx, xls, ods, csv), before coercion.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Cell {
+pub enum Cell<'a> {
     /// No value.
     Empty,
     /// A numeric cell (integer or float, not date-formatted).
     Number(f64),
-    /// A text cell (csv cells are always text).
-    Text(String),
+    /// A text cell (csv cells are always text); borrowed from the workbook's shared
+    /// strings where it can be, so that a repeated string costs nothing per cell.
+    Text(Cow<'a, str>),
     /// A boolean cell.
     Bool(bool),
     /// A date-formatted numeric cell, already converted with the workbook's date system.
@@ -25,7 +28,21 @@ pub enum Cell {
     NoCachedValue(String),
 }
 
-impl Cell {
+impl Cell<'_> {
+    /// The same cell, owning its text.
+    pub fn into_owned(self) -> Cell<'static> {
+        match self {
+            Cell::Empty => Cell::Empty,
+            Cell::Number(n) => Cell::Number(n),
+            Cell::Text(s) => Cell::Text(Cow::Owned(s.into_owned())),
+            Cell::Bool(b) => Cell::Bool(b),
+            Cell::DateTime(d) => Cell::DateTime(d),
+            Cell::BadDate(x) => Cell::BadDate(x),
+            Cell::Error(e) => Cell::Error(e),
+            Cell::NoCachedValue(f) => Cell::NoCachedValue(f),
+        }
+    }
+
     /// True for empty cells and text that is only white space.
     pub fn is_blank(&self) -> bool {
         match self {
@@ -45,6 +62,7 @@ impl Cell {
             Cell::DateTime(d) => format!("the date {}", format_datetime(d)),
             Cell::BadDate(v) => format!("a date serial out of range ({v})"),
             Cell::Error(e) => format!("the Excel error {e}"),
+            Cell::NoCachedValue(f) if f.is_empty() => "a formula with no cached value".into(),
             Cell::NoCachedValue(f) => format!("a formula with no cached value (={f})"),
         }
     }
@@ -596,8 +614,8 @@ pub fn is_total_word(cell: &Cell) -> bool {
 mod tests {
     use super::*;
 
-    fn text(s: &str) -> Cell {
-        Cell::Text(s.to_string())
+    fn text(s: &str) -> Cell<'static> {
+        Cell::Text(s.to_string().into())
     }
     fn date(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()

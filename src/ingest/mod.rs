@@ -7,6 +7,7 @@ pub mod guard;
 pub mod schema;
 pub mod sheet;
 pub mod source;
+pub mod xlsx;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};

@@ -51,10 +51,46 @@ impl Aliases {
     }
 }
 
+/// Text values, each distinct string stored once: an export repeats its regions, product
+/// lines, reps and statuses on every line, and a million lines of them as separate strings
+/// would be most of the run's memory.
+#[derive(Debug, Default)]
+pub struct Strings {
+    /// Per row: 0 for null, else 1 + the index in `values`.
+    ids: Vec<u32>,
+    values: Vec<String>,
+    index: HashMap<String, u32>,
+}
+
+impl Strings {
+    pub fn push(&mut self, v: Option<String>) {
+        let id = match v {
+            None => 0,
+            Some(s) => match self.index.get(&s) {
+                Some(&id) => id,
+                None => {
+                    self.values.push(s.clone());
+                    let id = self.values.len() as u32;
+                    self.index.insert(s, id);
+                    id
+                }
+            },
+        };
+        self.ids.push(id);
+    }
+
+    /// The values in row order.
+    pub fn iter(&self) -> impl Iterator<Item = Option<&str>> {
+        self.ids
+            .iter()
+            .map(|&id| (id != 0).then(|| self.values[id as usize - 1].as_str()))
+    }
+}
+
 /// Values of one column, accumulated across every sheet of a table.
 #[derive(Debug)]
 pub enum ColumnValues {
-    Text(Vec<Option<String>>),
+    Text(Strings),
     Number(Vec<Option<f64>>),
     /// Days since 1970-01-01.
     Date(Vec<Option<i32>>),
@@ -66,7 +102,7 @@ impl ColumnValues {
     fn for_type(ty: ColumnType) -> Self {
         match ty {
             ColumnType::Text | ColumnType::Period | ColumnType::Stage | ColumnType::LeadStatus => {
-                ColumnValues::Text(Vec::new())
+                ColumnValues::Text(Strings::default())
             }
             ColumnType::Number | ColumnType::Score => ColumnValues::Number(Vec::new()),
             ColumnType::Date => ColumnValues::Date(Vec::new()),
@@ -188,7 +224,9 @@ struct Layout {
 
 enum State {
     /// Still looking for the header among the first rows.
-    Searching { rows: Vec<(u32, Vec<Cell>)> },
+    Searching {
+        rows: Vec<(u32, Vec<Cell<'static>>)>,
+    },
     /// Header found; data rows go to the table.
     Reading(Layout),
     /// Not a table; the rest is skipped.
@@ -246,7 +284,7 @@ impl<'a> FileVisitor<'a> {
     /// The canonical column a header cell names, for `table`.
     fn header_column(&self, table: TableKind, cell: &Cell) -> Option<&'static str> {
         let text = match cell {
-            Cell::Text(s) => s.clone(),
+            Cell::Text(s) => s.to_string(),
             Cell::Number(n) => coerce::to_text(&Cell::Number(*n)).ok()??,
             _ => return None,
         };
@@ -288,7 +326,7 @@ impl<'a> FileVisitor<'a> {
     }
 
     /// Picks the header row and table from the buffered first rows.
-    fn decide(&mut self, rows: Vec<(u32, Vec<Cell>)>) -> Result<()> {
+    fn decide(&mut self, rows: Vec<(u32, Vec<Cell<'static>>)>) -> Result<()> {
         let candidates: Vec<TableKind> = match self.named {
             Some(t) => vec![t],
             None => TableKind::ALL.to_vec(),
@@ -357,7 +395,7 @@ impl<'a> FileVisitor<'a> {
         Ok(())
     }
 
-    fn check_required(&self, layout: &Layout, rows: &[(u32, Vec<Cell>)]) -> Result<()> {
+    fn check_required(&self, layout: &Layout, rows: &[(u32, Vec<Cell<'static>>)]) -> Result<()> {
         let specs = layout.table.columns();
         for (spec, found) in specs.iter().zip(&layout.columns) {
             if spec.required && found.is_none() {
@@ -500,7 +538,7 @@ impl super::source::SheetVisitor for FileVisitor<'_> {
         match &mut self.state {
             State::Searching { rows } => {
                 if row < window {
-                    rows.push((row, cells.to_vec()));
+                    rows.push((row, cells.iter().cloned().map(Cell::into_owned).collect()));
                     return Ok(true);
                 }
                 let rows = std::mem::take(rows);

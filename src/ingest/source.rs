@@ -30,8 +30,27 @@ pub trait SheetVisitor {
     fn unreadable_sheet(&mut self, sheet: &str, why: String);
 }
 
+/// Which reader takes `.xlsx` files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum XlsxEngine {
+    /// The fast path ([`super::xlsx`]), calamine where it declines a workbook.
+    Fast,
+    /// calamine's streaming cell reader only (the reference the fast path is checked on).
+    Calamine,
+}
+
 /// Reads every sheet of a file, in workbook order, into `visitor`.
 pub fn read_file(path: &Path, limits: &Limits, visitor: &mut dyn SheetVisitor) -> Result<()> {
+    read_file_with(path, limits, visitor, XlsxEngine::Fast)
+}
+
+/// [`read_file`] with the `.xlsx` reader chosen.
+pub fn read_file_with(
+    path: &Path,
+    limits: &Limits,
+    visitor: &mut dyn SheetVisitor,
+    engine: XlsxEngine,
+) -> Result<()> {
     let format = guard::check_file(path, limits)?;
     let unreadable = |e: &dyn std::fmt::Display| Error::Unreadable {
         file: path.to_path_buf(),
@@ -40,6 +59,11 @@ pub fn read_file(path: &Path, limits: &Limits, visitor: &mut dyn SheetVisitor) -
     match format {
         Format::Csv => read_csv(path, visitor),
         Format::Xlsx => {
+            if engine == XlsxEngine::Fast {
+                if let Some(wb) = super::xlsx::open(path) {
+                    return read_xlsx_fast(path, &wb, limits, visitor);
+                }
+            }
             let mut wb: calamine::Xlsx<_> =
                 calamine::open_workbook(path).map_err(|e| unreadable(&e))?;
             read_xlsx(path, &mut wb, limits, visitor)
@@ -155,6 +179,207 @@ impl<'a> Extent<'a> {
     }
 }
 
+/// Streamed cells → the visitor's rows: cells of a row gathered densely from column A, the
+/// used range checked as it grows.
+struct Rows<'a> {
+    visitor: &'a mut dyn SheetVisitor,
+    extent: Extent<'a>,
+    current: Option<u32>,
+    cells: Vec<Cell<'static>>,
+}
+
+impl<'a> Rows<'a> {
+    fn new(visitor: &'a mut dyn SheetVisitor, extent: Extent<'a>) -> Self {
+        Rows {
+            visitor,
+            extent,
+            current: None,
+            cells: Vec::new(),
+        }
+    }
+
+    /// The used range the sheet declares, checked before its cells are read.
+    fn declared(&mut self, last: (u32, u32)) -> Result<()> {
+        if last != (0, 0) {
+            self.extent
+                .check_range(last.0 as u64 + 1, last.1 as u64 + 1)?;
+        }
+        Ok(())
+    }
+
+    /// One cell; false once the visitor wants no more rows of this sheet.
+    fn cell(&mut self, row: u32, col: u32, cell: Cell<'static>) -> Result<bool> {
+        self.extent.see(row, col)?;
+        if self.current != Some(row) {
+            if let Some(r) = self.current {
+                if !self.cells.is_empty() && !self.visitor.row(r, &self.cells)? {
+                    self.cells.clear();
+                    self.current = None;
+                    return Ok(false);
+                }
+            }
+            self.cells.clear();
+            self.current = Some(row);
+        }
+        if cell != Cell::Empty {
+            let col = col as usize;
+            if self.cells.len() <= col {
+                self.cells.resize(col + 1, Cell::Empty);
+            }
+            self.cells[col] = cell;
+        }
+        Ok(true)
+    }
+
+    fn finish(self) -> Result<()> {
+        if let Some(r) = self.current {
+            if !self.cells.is_empty() {
+                self.visitor.row(r, &self.cells)?;
+            }
+        }
+        self.visitor.end_sheet()
+    }
+}
+
+/// Rows gathered on the scanning thread, handed to the visitor in batches.
+#[derive(Default)]
+struct Batch<'w> {
+    cells: Vec<Cell<'w>>,
+    /// Row number and its cells' range in `cells`.
+    rows: Vec<(u32, std::ops::Range<usize>)>,
+}
+
+/// Rows per batch: enough to make the hand-over cheap, few enough to keep memory flat.
+const BATCH_ROWS: usize = 2048;
+
+/// The scanning thread's side of [`read_xlsx_fast`]: cells → rows → batches.
+struct Batcher<'a, 'w> {
+    extent: Extent<'a>,
+    current: Option<u32>,
+    start: usize,
+    batch: Batch<'w>,
+    tx: std::sync::mpsc::SyncSender<Batch<'w>>,
+}
+
+impl Batcher<'_, '_> {
+    /// Ends the current row; false when the visitor has gone.
+    fn end_row(&mut self) -> bool {
+        if let Some(r) = self.current.take() {
+            let range = self.start..self.batch.cells.len();
+            if !range.is_empty() {
+                self.batch.rows.push((r, range));
+            } else {
+                self.batch.cells.truncate(self.start);
+            }
+        }
+        if self.batch.rows.len() >= BATCH_ROWS {
+            return self.send();
+        }
+        true
+    }
+
+    fn send(&mut self) -> bool {
+        let batch = std::mem::take(&mut self.batch);
+        batch.rows.is_empty() || self.tx.send(batch).is_ok()
+    }
+}
+
+impl<'w> super::xlsx::CellSink<'w> for Batcher<'_, 'w> {
+    fn dimension(&mut self, last: (u32, u32)) -> Result<()> {
+        if last != (0, 0) {
+            self.extent
+                .check_range(last.0 as u64 + 1, last.1 as u64 + 1)?;
+        }
+        Ok(())
+    }
+
+    fn cell(&mut self, row: u32, col: u32, cell: Cell<'w>) -> Result<bool> {
+        self.extent.see(row, col)?;
+        if self.current != Some(row) {
+            if !self.end_row() {
+                return Ok(false);
+            }
+            self.current = Some(row);
+            self.start = self.batch.cells.len();
+        }
+        if cell != Cell::Empty {
+            let at = self.start + col as usize;
+            if self.batch.cells.len() <= at {
+                self.batch.cells.resize(at + 1, Cell::Empty);
+            }
+            self.batch.cells[at] = cell;
+        }
+        Ok(true)
+    }
+}
+
+/// The fast path: each sheet is inflated on one thread, scanned into rows on another, and
+/// the rows coerced on this one.
+fn read_xlsx_fast(
+    path: &Path,
+    wb: &super::xlsx::Workbook,
+    limits: &Limits,
+    visitor: &mut dyn SheetVisitor,
+) -> Result<()> {
+    use super::xlsx::{ReadError, SheetError};
+    for (i, sheet) in wb.sheets.iter().enumerate() {
+        if !visitor.begin_sheet(&sheet.name, wb.epoch_1904) {
+            continue;
+        }
+        let scanned = std::thread::scope(|s| -> Result<std::result::Result<(), ReadError>> {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Batch<'_>>(4);
+            let scanner = s.spawn(move || {
+                let mut batcher = Batcher {
+                    extent: Extent::new(path, &sheet.name, limits),
+                    current: None,
+                    start: 0,
+                    batch: Batch::default(),
+                    tx,
+                };
+                let read = wb.read_sheet(i, &mut batcher);
+                if read.is_ok() && batcher.end_row() {
+                    batcher.send();
+                }
+                read
+            });
+            let mut stopped = false;
+            for batch in rx.iter() {
+                for (row, range) in batch.rows {
+                    if !visitor.row(row, &batch.cells[range])? {
+                        stopped = true;
+                        break;
+                    }
+                }
+                if stopped {
+                    // Dropping the receiver stops the scanner at its next batch.
+                    break;
+                }
+            }
+            drop(rx);
+            let read = scanner.join().unwrap_or_else(|_| {
+                Err(ReadError::Sheet(SheetError::Unreadable(
+                    "the sheet reader failed".into(),
+                )))
+            });
+            Ok(if stopped { Ok(()) } else { read })
+        })?;
+        match scanned {
+            Ok(()) => visitor.end_sheet()?,
+            Err(ReadError::Sink(e)) => return Err(e),
+            Err(ReadError::Sheet(SheetError::NotAWorksheet(what))) => {
+                visitor.unreadable_sheet(&sheet.name, format!("{what} is not a worksheet"));
+            }
+            Err(ReadError::Sheet(SheetError::Unreadable(why))) => {
+                return Err(Error::Unreadable {
+                    file: path.to_path_buf(),
+                    why: format!("sheet {:?}: cannot read cells ({why})", sheet.name),
+                })
+            }
+        }
+    }
+    Ok(())
+}
+
 fn read_xlsx(
     path: &Path,
     wb: &mut calamine::Xlsx<BufReader<File>>,
@@ -173,13 +398,11 @@ fn read_xlsx(
                 continue;
             }
         };
-        let mut extent = Extent::new(path, &sheet, limits);
+        let mut rows = Rows::new(visitor, Extent::new(path, &sheet, limits));
         let dims = reader.dimensions();
-        if dims.end >= dims.start && dims.end != (0, 0) {
-            extent.check_range(dims.end.0 as u64 + 1, dims.end.1 as u64 + 1)?;
+        if dims.end >= dims.start {
+            rows.declared(dims.end)?;
         }
-        let mut current: Option<u32> = None;
-        let mut cells: Vec<Cell> = Vec::new();
         loop {
             let record =
                 reader
@@ -190,66 +413,54 @@ fn read_xlsx(
                     })?;
             let Some(record) = record else { break };
             let (row, col) = record.pos;
-            extent.see(row, col)?;
-            if current != Some(row) {
-                if let Some(r) = current {
-                    if !cells.is_empty() && !visitor.row(r, &cells)? {
-                        cells.clear();
-                        current = None;
-                        break;
-                    }
-                }
-                cells.clear();
-                current = Some(row);
-            }
             let mut cell = from_data_ref(record.value, epoch_1904);
             if cell == Cell::Empty {
                 if let Some(f) = record.formula {
-                    cell = Cell::NoCachedValue(format!("{f:?}"));
+                    cell = Cell::NoCachedValue(formula_text(f));
                 }
             }
-            if cell != Cell::Empty {
-                let col = col as usize;
-                if cells.len() <= col {
-                    cells.resize(col + 1, Cell::Empty);
-                }
-                cells[col] = cell;
+            if !rows.cell(row, col, cell.into_owned())? {
+                break;
             }
         }
-        if let Some(r) = current {
-            if !cells.is_empty() {
-                visitor.row(r, &cells)?;
-            }
-        }
-        visitor.end_sheet()?;
+        rows.finish()?;
     }
     Ok(())
 }
 
-fn from_data_ref(value: DataRef<'_>, epoch_1904: bool) -> Cell {
+/// A formula's text; empty for a cell that shares another cell's formula.
+fn formula_text(f: calamine::XlsxFormulaMetadata) -> String {
+    match f {
+        calamine::XlsxFormulaMetadata::Normal { formula }
+        | calamine::XlsxFormulaMetadata::Shared { formula, .. } => formula,
+        _ => String::new(),
+    }
+}
+
+fn from_data_ref(value: DataRef<'_>, epoch_1904: bool) -> Cell<'_> {
     match value {
         DataRef::Int(i) => Cell::Number(i as f64),
         DataRef::Float(f) => Cell::Number(f),
-        DataRef::String(s) => Cell::Text(s),
-        DataRef::SharedString(s) => Cell::Text(s.to_string()),
+        DataRef::String(s) => Cell::Text(s.into()),
+        DataRef::SharedString(s) => Cell::Text(s.into()),
         DataRef::Bool(b) => Cell::Bool(b),
         DataRef::DateTime(d) => excel_datetime(&d, epoch_1904),
-        DataRef::DateTimeIso(s) => Cell::Text(s),
-        DataRef::DurationIso(s) => Cell::Text(s),
+        DataRef::DateTimeIso(s) => Cell::Text(s.into()),
+        DataRef::DurationIso(s) => Cell::Text(s.into()),
         DataRef::Error(e) => Cell::Error(e.to_string()),
         DataRef::Empty => Cell::Empty,
     }
 }
 
-fn from_data(value: &Data, epoch_1904: bool) -> Cell {
+fn from_data(value: &Data, epoch_1904: bool) -> Cell<'_> {
     match value {
         Data::Int(i) => Cell::Number(*i as f64),
         Data::Float(f) => Cell::Number(*f),
-        Data::String(s) => Cell::Text(s.clone()),
+        Data::String(s) => Cell::Text(s.as_str().into()),
         Data::Bool(b) => Cell::Bool(*b),
         Data::DateTime(d) => excel_datetime(d, epoch_1904),
-        Data::DateTimeIso(s) => Cell::Text(s.clone()),
-        Data::DurationIso(s) => Cell::Text(s.clone()),
+        Data::DateTimeIso(s) => Cell::Text(s.as_str().into()),
+        Data::DurationIso(s) => Cell::Text(s.as_str().into()),
         Data::Error(e) => Cell::Error(e.to_string()),
         Data::Empty => Cell::Empty,
     }
@@ -257,7 +468,7 @@ fn from_data(value: &Data, epoch_1904: bool) -> Cell {
 
 /// A date-formatted cell. Durations (`[h]:mm`) stay numbers; serials outside Excel's
 /// range are kept as bad dates rather than clamped, as calamine would.
-fn excel_datetime(d: &calamine::ExcelDateTime, epoch_1904: bool) -> Cell {
+pub(super) fn excel_datetime(d: &calamine::ExcelDateTime, epoch_1904: bool) -> Cell<'static> {
     if d.is_duration() {
         return Cell::Number(d.as_f64());
     }
@@ -309,7 +520,7 @@ fn read_ranges(
             Format::Ods => wb.worksheet_formula(&sheet).ok(),
             _ => None,
         };
-        let mut cells: Vec<Cell> = Vec::new();
+        let mut cells: Vec<Cell<'_>> = Vec::new();
         for (i, values) in range.rows().enumerate() {
             let row = row0 + i as u32;
             cells.clear();
@@ -356,7 +567,7 @@ fn read_csv(path: &Path, visitor: &mut dyn SheetVisitor) -> Result<()> {
         .flexible(true)
         .delimiter(detect_delimiter(&text))
         .from_reader(text.as_bytes());
-    let mut cells: Vec<Cell> = Vec::new();
+    let mut cells: Vec<Cell<'_>> = Vec::new();
     for (i, record) in reader.records().enumerate() {
         let record = record.map_err(|e| Error::Unreadable {
             file: path.to_path_buf(),
@@ -374,7 +585,7 @@ fn read_csv(path: &Path, visitor: &mut dyn SheetVisitor) -> Result<()> {
             if s.is_empty() {
                 Cell::Empty
             } else {
-                Cell::Text(s.to_string())
+                Cell::Text(s.to_string().into())
             }
         }));
         while cells.last().is_some_and(Cell::is_blank) {

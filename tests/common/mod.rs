@@ -49,8 +49,15 @@ impl Sandbox {
         self.path().join("outputs")
     }
 
-    /// Runs `salesplan` with `args` in the sandbox.
+    /// Runs `salesplan` with `args` in the sandbox. Every workbook a test hands to the
+    /// binary is first read by both `.xlsx` readers, which must agree.
     pub fn run(&self, args: &[&str]) -> Output {
+        for entry in std::fs::read_dir(self.path().join("inputs"))
+            .into_iter()
+            .flatten()
+        {
+            same_cells_both_readers(&entry.unwrap().path());
+        }
         Command::new(env!("CARGO_BIN_EXE_salesplan"))
             .args(args)
             .current_dir(self.path())
@@ -209,4 +216,82 @@ pub fn small_orders(path: &Path) {
             ],
         )],
     );
+}
+
+/// What a reader hands its visitor, recorded.
+#[derive(Debug, PartialEq, Default)]
+struct Recorded(Vec<String>);
+
+impl salesplan::ingest::source::SheetVisitor for Recorded {
+    fn begin_sheet(&mut self, sheet: &str, epoch_1904: bool) -> bool {
+        self.0.push(format!("sheet {sheet:?} 1904={epoch_1904}"));
+        true
+    }
+    fn row(
+        &mut self,
+        row: u32,
+        cells: &[salesplan::ingest::coerce::Cell<'_>],
+    ) -> salesplan::error::Result<bool> {
+        self.0.push(format!("{row}: {cells:?}"));
+        Ok(true)
+    }
+    fn end_sheet(&mut self) -> salesplan::error::Result<()> {
+        self.0.push("end".into());
+        Ok(())
+    }
+    fn unreadable_sheet(&mut self, sheet: &str, _why: String) {
+        self.0.push(format!("unreadable {sheet:?}"));
+    }
+}
+
+/// The fast `.xlsx` reader and calamine's give the same sheets, rows and cells for `path`
+/// (or both refuse it), and returns what they read. Other formats are not concerned.
+pub fn same_cells_both_readers(path: &Path) -> Vec<String> {
+    use salesplan::ingest::source::{read_file_with, XlsxEngine};
+    let is_xlsx = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx") || e.eq_ignore_ascii_case("xlsm"));
+    if !is_xlsx {
+        return Vec::new();
+    }
+    let limits = salesplan::config::Config::default().limits;
+    let read = |engine| {
+        let mut r = Recorded::default();
+        let result = read_file_with(path, &limits, &mut r, engine);
+        (result.map_err(|e| e.to_string()), r)
+    };
+    let (fast, fast_cells) = read(XlsxEngine::Fast);
+    let (reference, reference_cells) = read(XlsxEngine::Calamine);
+    assert_eq!(
+        fast.is_ok(),
+        reference.is_ok(),
+        "{}: fast reader {fast:?}, calamine {reference:?}",
+        path.display()
+    );
+    if fast.is_ok() {
+        for (i, (a, b)) in fast_cells.0.iter().zip(&reference_cells.0).enumerate() {
+            assert_eq!(a, b, "{}: event {i} differs", path.display());
+        }
+        assert_eq!(
+            fast_cells.0.len(),
+            reference_cells.0.len(),
+            "{}: event counts differ",
+            path.display()
+        );
+    }
+    fast_cells.0
+}
+
+/// Replaces one entry of a zip-based workbook.
+pub fn set_entry(path: &Path, entry: &str, content: &str) {
+    let bytes = std::fs::read(path).unwrap();
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let text = {
+        let mut f = archive.by_name(entry).unwrap();
+        let mut t = String::new();
+        f.read_to_string(&mut t).unwrap();
+        t
+    };
+    patch_entry(path, entry, &text, content);
 }
