@@ -27,16 +27,25 @@ fn main() {
     let rows = arg("--rows");
     let runs = arg("--runs").unwrap_or(5).max(1);
     let dir = tempfile::tempdir().expect("temp dir");
-    let input = dir.path().join("inputs");
+    let args: Vec<String> = std::env::args().collect();
+    let given = args
+        .iter()
+        .position(|a| a == "--input")
+        .and_then(|i| args.get(i + 1))
+        .map(std::path::PathBuf::from);
+    let input = given.clone().unwrap_or_else(|| dir.path().join("inputs"));
     let t = Instant::now();
-    salesplan::demo::write(&salesplan::demo::DemoOptions {
-        out: input.clone(),
-        months: 26,
-        rows,
-        seed: 7,
-        last_month: "2026-10".parse().unwrap(),
-    })
-    .expect("demo");
+    if given.is_none() {
+        salesplan::demo::write(&salesplan::demo::DemoOptions {
+            out: input.clone(),
+            months: 26,
+            rows,
+            seed: 7,
+            last_month: "2026-10".parse().unwrap(),
+            orders_files: Default::default(),
+        })
+        .expect("demo");
+    }
     println!(
         "generated demo inputs ({} rows asked) in {:.2?}",
         rows.map_or("default".into(), |r| r.to_string()),
