@@ -191,9 +191,7 @@ fn period_columns(columns: &[Column]) -> Result<Vec<Column>> {
 
 fn column(name: &str, values: ColumnValues) -> Result<Column> {
     Ok(match values {
-        ColumnValues::Text(v) => {
-            StringChunked::from_iter_options(name.into(), v.iter()).into_column()
-        }
+        ColumnValues::Text(v) => v.finish(name).into_column(),
         ColumnValues::Number(v) => Column::new(name.into(), v),
         ColumnValues::Date(v) => Column::new(name.into(), v).cast(&DataType::Date)?,
         ColumnValues::DateTime(v) => {

@@ -43,7 +43,7 @@ fn rows(kind: TableKind, data: &[&[(&str, V)]]) -> TableRows {
                 .find(|(name, _)| *name == spec.name)
                 .map(|(_, v)| v);
             match (column, v) {
-                (ColumnValues::Text(c), Some(V::T(s))) => c.push(Some(s.to_string())),
+                (ColumnValues::Text(c), Some(V::T(s))) => c.push(Some(s)),
                 (ColumnValues::Text(c), _) => c.push(None),
                 (ColumnValues::Number(c), Some(V::N(n))) => c.push(Some(*n)),
                 (ColumnValues::Number(c), _) => c.push(None),

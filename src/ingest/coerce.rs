@@ -87,17 +87,23 @@ fn problem<T>(expected: &'static str, cell: &Cell) -> Result<T, Problem> {
 /// The value a text column takes. Integral numbers print without a fraction (`10023.0`
 /// is the id `10023`); dates print as ISO dates.
 pub fn to_text(cell: &Cell) -> Result<Option<String>, Problem> {
+    Ok(to_text_ref(cell)?.map(Cow::into_owned))
+}
+
+/// [`to_text`], borrowing a text cell's trimmed text rather than copying it.
+pub fn to_text_ref<'c>(cell: &'c Cell<'_>) -> Result<Option<Cow<'c, str>>, Problem> {
     const EXPECTED: &str = "a text value";
+    let owned = |s: String| Ok(Some(Cow::Owned(s)));
     match cell {
         Cell::Empty => Ok(None),
         Cell::Text(s) => {
             let t = trim(s);
-            Ok((!t.is_empty()).then(|| t.to_string()))
+            Ok((!t.is_empty()).then_some(Cow::Borrowed(t)))
         }
-        Cell::Number(n) if n.is_finite() => Ok(Some(format_number_as_text(*n))),
+        Cell::Number(n) if n.is_finite() => owned(format_number_as_text(*n)),
         Cell::Number(_) => problem(EXPECTED, cell),
-        Cell::Bool(b) => Ok(Some(if *b { "TRUE" } else { "FALSE" }.to_string())),
-        Cell::DateTime(d) => Ok(Some(format_datetime(d))),
+        Cell::Bool(b) => Ok(Some(Cow::Borrowed(if *b { "TRUE" } else { "FALSE" }))),
+        Cell::DateTime(d) => owned(format_datetime(d)),
         Cell::BadDate(_) | Cell::Error(_) | Cell::NoCachedValue(_) => problem(EXPECTED, cell),
     }
 }
@@ -579,8 +585,10 @@ pub fn to_lead_status(cell: &Cell) -> Result<Option<String>, Problem> {
 
 /// Whether an orders status means the order was cancelled.
 pub fn is_cancelled_status(status: &str) -> bool {
-    let s = trim(status).to_lowercase();
-    matches!(s.as_str(), "取消" | "已取消" | "cancelled" | "canceled")
+    let s = trim(status);
+    ["取消", "已取消", "cancelled", "canceled"]
+        .iter()
+        .any(|w| s.eq_ignore_ascii_case(w))
 }
 
 /// Words that mark a totals row.
@@ -602,9 +610,12 @@ pub fn mentions_total(cell: &Cell) -> bool {
 pub fn is_total_word(cell: &Cell) -> bool {
     match cell {
         Cell::Text(s) => {
-            let t = trim(s).trim_end_matches([':', '：']).to_lowercase();
-            let t = t.trim();
-            TOTAL_MARKERS.contains(&t) || t == "grand total"
+            // Compared without allocating: this runs on every data row's key.
+            let t = trim(s).trim_end_matches([':', '：']).trim();
+            TOTAL_MARKERS
+                .iter()
+                .chain(&["grand total"])
+                .any(|m| t.eq_ignore_ascii_case(m))
         }
         _ => false,
     }

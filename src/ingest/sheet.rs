@@ -1,10 +1,12 @@
 //! One sheet's rows → one table's rows: which table the sheet is, where its header is,
 //! which column is which, and every data row coerced or rejected with its place.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use chrono::NaiveDate;
+use chrono::Datelike;
+use polars::prelude::{PlSmallStr, StringChunked, StringChunkedBuilder};
 
 use super::coerce::{self, Cell, Problem};
 use super::schema::{normalize_header, sheet_name_matches, ColumnSpec, ColumnType, TableKind};
@@ -51,39 +53,31 @@ impl Aliases {
     }
 }
 
-/// Text values, each distinct string stored once: an export repeats its regions, product
-/// lines, reps and statuses on every line, and a million lines of them as separate strings
-/// would be most of the run's memory.
-#[derive(Debug, Default)]
-pub struct Strings {
-    /// Per row: 0 for null, else 1 + the index in `values`.
-    ids: Vec<u32>,
-    values: Vec<String>,
-    index: HashMap<String, u32>,
+/// Text values, appended straight into polars' string array (strings of up to 12 bytes
+/// are stored inline in the array's 16-byte views): no per-value allocation while reading,
+/// and no copy when the frame is built.
+pub struct Strings(StringChunkedBuilder);
+
+impl Default for Strings {
+    fn default() -> Self {
+        Strings(StringChunkedBuilder::new(PlSmallStr::EMPTY, 0))
+    }
+}
+
+impl std::fmt::Debug for Strings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Strings")
+    }
 }
 
 impl Strings {
-    pub fn push(&mut self, v: Option<String>) {
-        let id = match v {
-            None => 0,
-            Some(s) => match self.index.get(&s) {
-                Some(&id) => id,
-                None => {
-                    self.values.push(s.clone());
-                    let id = self.values.len() as u32;
-                    self.index.insert(s, id);
-                    id
-                }
-            },
-        };
-        self.ids.push(id);
+    pub fn push(&mut self, v: Option<&str>) {
+        self.0.append_option(v);
     }
 
-    /// The values in row order.
-    pub fn iter(&self) -> impl Iterator<Item = Option<&str>> {
-        self.ids
-            .iter()
-            .map(|&id| (id != 0).then(|| self.values[id as usize - 1].as_str()))
+    /// The column, named `name`.
+    pub fn finish(self, name: &str) -> StringChunked {
+        self.0.finish().with_name(name.into())
     }
 }
 
@@ -113,17 +107,17 @@ impl ColumnValues {
 
 /// One coerced value.
 #[derive(Debug)]
-enum Value {
-    Text(Option<String>),
+enum Value<'c> {
+    Text(Option<Cow<'c, str>>),
     Number(Option<f64>),
     Date(Option<i32>),
     DateTime(Option<i64>),
 }
 
 impl ColumnValues {
-    fn push(&mut self, v: Value) {
+    fn push(&mut self, v: Value<'_>) {
         match (self, v) {
-            (ColumnValues::Text(c), Value::Text(v)) => c.push(v),
+            (ColumnValues::Text(c), Value::Text(v)) => c.push(v.as_deref()),
             (ColumnValues::Number(c), Value::Number(v)) => c.push(v),
             (ColumnValues::Date(c), Value::Date(v)) => c.push(v),
             (ColumnValues::DateTime(c), Value::DateTime(v)) => c.push(v),
@@ -164,23 +158,25 @@ impl TableRows {
     }
 }
 
-fn coerce(
+fn coerce<'c>(
     spec: &ColumnSpec,
-    cell: &Cell,
+    cell: &'c Cell<'_>,
     epoch_1904: bool,
     stages: &[String],
-) -> Result<Value, Problem> {
-    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date");
+) -> Result<Value<'c>, Problem> {
+    // 1970-01-01 in days from the common era.
+    const EPOCH_DAYS_FROM_CE: i32 = 719_163;
+    let owned = |v: Option<String>| Value::Text(v.map(Cow::Owned));
     let value = match spec.ty {
-        ColumnType::Text => coerce::to_text(cell).map(Value::Text)?,
-        ColumnType::Period => coerce::to_period(cell, epoch_1904).map(Value::Text)?,
-        ColumnType::Stage => coerce::to_stage(cell, stages).map(Value::Text)?,
-        ColumnType::LeadStatus => coerce::to_lead_status(cell).map(Value::Text)?,
+        ColumnType::Text => coerce::to_text_ref(cell).map(Value::Text)?,
+        ColumnType::Period => coerce::to_period(cell, epoch_1904).map(owned)?,
+        ColumnType::Stage => coerce::to_stage(cell, stages).map(owned)?,
+        ColumnType::LeadStatus => coerce::to_lead_status(cell).map(owned)?,
         ColumnType::Number => coerce::to_number(cell).map(Value::Number)?,
         ColumnType::Score => coerce::to_score(cell).map(Value::Number)?,
-        ColumnType::Date => {
-            Value::Date(coerce::to_date(cell, epoch_1904)?.map(|d| (d - epoch).num_days() as i32))
-        }
+        ColumnType::Date => Value::Date(
+            coerce::to_date(cell, epoch_1904)?.map(|d| d.num_days_from_ce() - EPOCH_DAYS_FROM_CE),
+        ),
         ColumnType::DateTime => Value::DateTime(
             coerce::to_datetime(cell, epoch_1904)?.map(|d| d.and_utc().timestamp_millis()),
         ),
