@@ -614,7 +614,8 @@ pub fn compute(
             .lazy()
             .with_column(lit(NULL).cast(DataType::String).alias("customer_segment")),
     }
-    .collect()?
+    .collect()
+    .and_then(sales::with_codes)?
     .lazy();
     let customers = match customers {
         Some(c) => Some(c.collect()?.lazy()),

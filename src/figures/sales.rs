@@ -23,10 +23,37 @@ pub fn windows(p: &Periods) -> Vec<(&'static str, Span)> {
     ]
 }
 
+/// Adds `order_no` and `customer_no`: each distinct `order_id` / `customer_id` (null too)
+/// as a number, so that the many distinct counts below hash integers, not strings.
+pub fn with_codes(mut orders: DataFrame) -> PolarsResult<DataFrame> {
+    for (name, code_name) in [("order_id", "order_no"), ("customer_id", "customer_no")] {
+        let ids = orders.column(name)?.str()?;
+        let mut codes_of: std::collections::HashMap<
+            Option<&str>,
+            u32,
+            foldhash::fast::RandomState,
+        > = std::collections::HashMap::with_capacity_and_hasher(ids.len() / 2, Default::default());
+        let codes: Vec<u32> = ids
+            .iter()
+            .map(|id| {
+                let next = codes_of.len() as u32;
+                *codes_of.entry(id).or_insert(next)
+            })
+            .collect();
+        orders.with_column(Column::new(code_name.into(), codes))?;
+    }
+    Ok(orders)
+}
+
 /// Per key: `rev_<w>`, `orders_<w>`, `customers_<w>` for every window, and `costrev_<p>`,
 /// `cost_<p>`, `costn_<p>` (revenue and cost of the lines that have a cost) for the
-/// reported periods. `orders` are active lines with a `key` column.
+/// reported periods. `orders` are active lines with a `key` column and [`with_codes`].
 pub fn order_sums(orders: LazyFrame, p: &Periods) -> LazyFrame {
+    order_sums_by(orders, [col("key")], p)
+}
+
+/// [`order_sums`] grouped by `by` instead of a `key` column.
+pub fn order_sums_by<const N: usize>(orders: LazyFrame, by: [Expr; N], p: &Periods) -> LazyFrame {
     let mut aggs = Vec::new();
     for (name, span) in windows(p) {
         let inside = span.contains("order_date");
@@ -37,14 +64,14 @@ pub fn order_sums(orders: LazyFrame, p: &Periods) -> LazyFrame {
                 .alias(format!("rev_{name}")),
         );
         aggs.push(
-            col("order_id")
+            col("order_no")
                 .filter(inside.clone())
                 .n_unique()
                 .cast(DataType::Float64)
                 .alias(format!("orders_{name}")),
         );
         aggs.push(
-            col("customer_id")
+            col("customer_no")
                 .filter(inside)
                 .n_unique()
                 .cast(DataType::Float64)
@@ -76,7 +103,7 @@ pub fn order_sums(orders: LazyFrame, p: &Periods) -> LazyFrame {
                 .alias(format!("costn_{name}")),
         );
     }
-    orders.group_by_stable([col("key")]).agg(aggs)
+    orders.group_by_stable(by).agg(aggs)
 }
 
 /// Each customer's first order date: the earlier of their first active order and
@@ -136,7 +163,7 @@ pub fn customer_sums(
     for name in REPORTED {
         let inside = p.get(name).contains("order_date");
         per_customer.push(
-            col("order_id")
+            col("order_no")
                 .filter(inside.clone())
                 .n_unique()
                 .alias(format!("n_{name}")),
@@ -148,8 +175,10 @@ pub fn customer_sums(
                 .alias(format!("r_{name}")),
         );
     }
+    // Grouped by the customer's code (integers hash faster than strings); the id rides along.
+    per_customer.push(col("customer_id").first());
     let mut customers = orders
-        .group_by_stable([col("key"), col("customer_id")])
+        .group_by_stable([col("key"), col("customer_no")])
         .agg(per_customer)
         .join(
             first,
