@@ -121,16 +121,56 @@ impl DataQuality {
     }
 }
 
-/// Ingest in progress.
-pub struct Ingest {
-    pub(crate) config: Config,
-    pub(crate) aliases: Aliases,
+/// Ingest in progress: of one file, or of all once merged.
+pub struct Ingest<'c> {
+    pub(crate) config: &'c Config,
+    pub(crate) aliases: &'c Aliases,
     pub(crate) quality: DataQuality,
     pub(crate) rejections: Vec<Rejection>,
     pub(crate) rows: BTreeMap<TableKind, TableRows>,
 }
 
-impl Ingest {
+/// Files read at the same time. Each `.xlsx` sheet is already inflated and scanned on
+/// threads of its own; reading a second file meanwhile fills the gaps (opening a workbook,
+/// its shared strings, small files) that leave a core idle.
+const FILE_READERS: usize = 2;
+
+impl<'c> Ingest<'c> {
+    fn new(config: &'c Config, aliases: &'c Aliases) -> Self {
+        Ingest {
+            config,
+            aliases,
+            quality: DataQuality::default(),
+            rejections: Vec::new(),
+            rows: BTreeMap::new(),
+        }
+    }
+
+    /// Takes in what another file's reading found, after what this one holds.
+    fn absorb(&mut self, part: Ingest<'_>) {
+        for (name, q) in part.quality.tables {
+            let mine = self.quality.tables.entry(name).or_default();
+            mine.rows_read += q.rows_read;
+            mine.rows_used += q.rows_used;
+            mine.rows_rejected += q.rows_rejected;
+            mine.totals_rows += q.totals_rows;
+            mine.file_set.extend(q.file_set);
+            mine.files = mine.file_set.len();
+        }
+        self.quality
+            .ignored_sheets
+            .extend(part.quality.ignored_sheets);
+        self.rejections.extend(part.rejections);
+        for (kind, rows) in part.rows {
+            match self.rows.entry(kind) {
+                std::collections::btree_map::Entry::Occupied(mut e) => e.get_mut().extend(rows),
+                std::collections::btree_map::Entry::Vacant(e) => {
+                    e.insert(rows);
+                }
+            }
+        }
+    }
+
     fn note_sheet(&mut self, t: TableKind, file: &Path) {
         let q = self.quality.table(t);
         q.file_set.insert(file.to_path_buf());
@@ -192,22 +232,48 @@ pub fn discover(dir: &Path) -> Result<Vec<PathBuf>> {
 /// Reads every spreadsheet under `dir` into tables.
 pub fn read_inputs(dir: &Path, config: &Config) -> Result<Ingested> {
     let files = discover(dir)?;
-    let mut ingest = Ingest {
-        config: config.clone(),
-        aliases: Aliases::new(&config.columns),
-        quality: DataQuality::default(),
-        rejections: Vec::new(),
-        rows: BTreeMap::new(),
-    };
-    for path in &files {
-        let relative = path.strip_prefix(dir).unwrap_or(path).to_path_buf();
-        ingest.quality.files.push(relative.display().to_string());
+    let aliases = Aliases::new(&config.columns);
+    let relative: Vec<PathBuf> = files
+        .iter()
+        .map(|p| p.strip_prefix(dir).unwrap_or(p).to_path_buf())
+        .collect();
+    let read_one = |i: usize| -> Result<Ingest<'_>> {
+        let path = &files[i];
         tracing::info!(file = %path.display(), "reading");
         let is_csv = path
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
-        let mut visitor = FileVisitor::new(&mut ingest, path, &relative, is_csv);
+        let mut part = Ingest::new(config, &aliases);
+        let mut visitor = FileVisitor::new(&mut part, path, &relative[i], is_csv, i as u32);
         source::read_file(path, &config.limits, &mut visitor)?;
+        Ok(part)
+    };
+    // Files are read FILE_READERS at a time and merged in file order, so the result (and
+    // the first error reported) does not depend on which finished first.
+    let mut parts: Vec<Option<Result<Ingest<'_>>>> = files.iter().map(|_| None).collect();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let n = files.len();
+    std::thread::scope(|s| {
+        let (tx, rx) = std::sync::mpsc::channel();
+        for _ in 0..FILE_READERS.min(n) {
+            let tx = tx.clone();
+            let (next, read_one) = (&next, &read_one);
+            s.spawn(move || loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                if i >= n || tx.send((i, read_one(i))).is_err() {
+                    return;
+                }
+            });
+        }
+        drop(tx);
+        for (i, part) in rx {
+            parts[i] = Some(part);
+        }
+    });
+    let mut ingest = Ingest::new(config, &aliases);
+    ingest.quality.files = relative.iter().map(|r| r.display().to_string()).collect();
+    for part in parts.into_iter().flatten() {
+        ingest.absorb(part?);
     }
     if !ingest.rows.contains_key(&TableKind::Orders)
         && !ingest.quality.tables.contains_key(TableKind::Orders.name())

@@ -56,11 +56,18 @@ impl Aliases {
 /// Text values, appended straight into polars' string array (strings of up to 12 bytes
 /// are stored inline in the array's 16-byte views): no per-value allocation while reading,
 /// and no copy when the frame is built.
-pub struct Strings(StringChunkedBuilder);
+pub struct Strings {
+    /// Values taken over from other files' reading, in order, then the builder's.
+    done: Option<StringChunked>,
+    building: StringChunkedBuilder,
+}
 
 impl Default for Strings {
     fn default() -> Self {
-        Strings(StringChunkedBuilder::new(PlSmallStr::EMPTY, 0))
+        Strings {
+            done: None,
+            building: StringChunkedBuilder::new(PlSmallStr::EMPTY, 0),
+        }
     }
 }
 
@@ -72,12 +79,31 @@ impl std::fmt::Debug for Strings {
 
 impl Strings {
     pub fn push(&mut self, v: Option<&str>) {
-        self.0.append_option(v);
+        self.building.append_option(v);
     }
 
     /// The column, named `name`.
     pub fn finish(self, name: &str) -> StringChunked {
-        self.0.finish().with_name(name.into())
+        let last = self.building.finish();
+        let mut all = match self.done {
+            Some(mut done) => {
+                // Appending chunks moves no strings.
+                let _ = done.append_owned(last);
+                done
+            }
+            None => last,
+        };
+        all.rename(name.into());
+        all
+    }
+
+    /// `other`'s values after these.
+    fn extend(&mut self, other: Strings) {
+        let mine = std::mem::take(self).finish("");
+        let theirs = other.finish("");
+        let mut all = mine;
+        let _ = all.append_owned(theirs);
+        self.done = Some(all);
     }
 }
 
@@ -93,6 +119,17 @@ pub enum ColumnValues {
 }
 
 impl ColumnValues {
+    /// `other`'s values after these (columns of the same type).
+    fn extend(&mut self, other: ColumnValues) {
+        match (self, other) {
+            (ColumnValues::Text(a), ColumnValues::Text(b)) => a.extend(b),
+            (ColumnValues::Number(a), ColumnValues::Number(b)) => a.extend(b),
+            (ColumnValues::Date(a), ColumnValues::Date(b)) => a.extend(b),
+            (ColumnValues::DateTime(a), ColumnValues::DateTime(b)) => a.extend(b),
+            _ => unreachable!("a table's columns have one type"),
+        }
+    }
+
     fn for_type(ty: ColumnType) -> Self {
         match ty {
             ColumnType::Text | ColumnType::Period | ColumnType::Stage | ColumnType::LeadStatus => {
@@ -145,6 +182,15 @@ pub struct TableRows {
 }
 
 impl TableRows {
+    /// `other`'s rows after these (the same table).
+    pub fn extend(&mut self, other: TableRows) {
+        for (a, b) in self.columns.iter_mut().zip(other.columns) {
+            a.extend(b);
+        }
+        self.rows += other.rows;
+        self.file.extend(other.file);
+    }
+
     pub fn new(kind: TableKind) -> Self {
         TableRows {
             columns: kind
@@ -232,8 +278,8 @@ enum State {
 /// Reads one file's sheets into the ingest's tables (the [`SheetVisitor`] of a file).
 ///
 /// [`SheetVisitor`]: super::source::SheetVisitor
-pub struct FileVisitor<'a> {
-    pub ingest: &'a mut Ingest,
+pub struct FileVisitor<'a, 'c> {
+    pub ingest: &'a mut Ingest<'c>,
     pub path: PathBuf,
     pub relative: PathBuf,
     pub is_csv: bool,
@@ -249,9 +295,14 @@ pub struct FileVisitor<'a> {
     file_index: u32,
 }
 
-impl<'a> FileVisitor<'a> {
-    pub fn new(ingest: &'a mut Ingest, path: &Path, relative: &Path, is_csv: bool) -> Self {
-        let file_index = ingest.quality.files.len().saturating_sub(1) as u32;
+impl<'a, 'c> FileVisitor<'a, 'c> {
+    pub fn new(
+        ingest: &'a mut Ingest<'c>,
+        path: &Path,
+        relative: &Path,
+        is_csv: bool,
+        file_index: u32,
+    ) -> Self {
         FileVisitor {
             ingest,
             path: path.to_path_buf(),
@@ -491,7 +542,7 @@ impl<'a> FileVisitor<'a> {
     }
 }
 
-impl super::source::SheetVisitor for FileVisitor<'_> {
+impl super::source::SheetVisitor for FileVisitor<'_, '_> {
     fn begin_sheet(&mut self, sheet: &str, epoch_1904: bool) -> bool {
         self.sheet = sheet.to_string();
         self.epoch_1904 = epoch_1904;
