@@ -598,30 +598,36 @@ pub fn compute(
             col("first_order_date").min().alias("first_order_date"),
         ])
     });
-    // Active orders and their customer's segment, computed once: every figure below reads
-    // them, and a lazy frame would redo the filter and join in each query.
+    // Active orders with their customer's segment and id codes, computed once: every
+    // figure below reads them, and a lazy frame would redo the filter and join in each
+    // query. The segment is joined on the id column alone and set beside the others, so
+    // that the frame is not copied a second time.
     let active = tables.active_orders().collect()?;
-    let orders = match &customers {
-        Some(c) => active.clone().lazy().join(
-            c.clone()
-                .select([col("customer_id"), col("segment").alias("customer_segment")]),
-            [col("customer_id")],
-            [col("customer_id")],
-            left_join(),
-        ),
-        None => active
+    let segment = match &customers {
+        Some(c) => active
             .clone()
             .lazy()
-            .with_column(lit(NULL).cast(DataType::String).alias("customer_segment")),
-    }
-    .collect()
-    .and_then(sales::with_codes)?
-    .lazy();
+            .select([col("customer_id")])
+            .join(
+                c.clone()
+                    .select([col("customer_id"), col("segment").alias("customer_segment")]),
+                [col("customer_id")],
+                [col("customer_id")],
+                left_join(),
+            )
+            .collect()?
+            .column("customer_segment")?
+            .clone(),
+        None => Column::full_null("customer_segment".into(), active.height(), &DataType::String),
+    };
+    let mut orders = sales::with_codes(active)?;
+    orders.with_column(segment)?;
+    let orders = orders.lazy();
     let customers = match customers {
         Some(c) => Some(c.collect()?.lazy()),
         None => None,
     };
-    let first = sales::first_dates(active.clone().lazy(), customers.clone())?.collect()?;
+    let first = sales::first_dates(orders.clone(), customers.clone())?.collect()?;
     let monthly_targets = match tables.get(TableKind::Targets) {
         Some(t) => Some(targets::monthly(t.clone().lazy())?.collect()?),
         None => None,
@@ -811,7 +817,7 @@ pub fn compute(
             if !has_values(orders_df, "quantity") {
                 notes.add("inventory_days", None, "orders have no quantity column");
             }
-            finance::inventory_days(inv.clone().lazy(), active.clone().lazy(), &p)?
+            finance::inventory_days(inv.clone().lazy(), orders.clone(), &p)?
         }
         None => {
             notes.add("inventory_days", None, "no inventory table in the inputs");
@@ -965,7 +971,7 @@ pub fn compute(
     let scorecard = match by.get("rep_id") {
         Some(reps) => scorecard::scorecard(
             reps,
-            active.clone().lazy(),
+            orders.clone(),
             nps,
             receivables,
             &p,
