@@ -618,7 +618,11 @@ pub fn compute(
             .collect()?
             .column("customer_segment")?
             .clone(),
-        None => Column::full_null("customer_segment".into(), active.height(), &DataType::String),
+        None => Column::full_null(
+            "customer_segment".into(),
+            active.height(),
+            &DataType::String,
+        ),
     };
     let mut orders = sales::with_codes(active)?;
     orders.with_column(segment)?;
