@@ -10,6 +10,20 @@ use salesplan::figures;
 use salesplan::ingest;
 use salesplan::render::{self, fonts::Fonts, Document};
 
+/// This process's peak and current resident memory in MiB (Linux; zero elsewhere).
+fn memory() -> (u64, u64) {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse::<u64>().ok())
+            .unwrap_or(0)
+            / 1024
+    };
+    (field("VmHWM:"), field("VmRSS:"))
+}
+
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
     v[v.len() / 2]
@@ -68,12 +82,20 @@ fn main() {
         let t = Instant::now();
         let ingested = ingest::read_inputs(&input, &config).expect("ingest");
         ingest_t.push(t.elapsed());
+        if i == 0 {
+            let (peak, now) = memory();
+            println!("after ingest: peak {peak} MiB, resident {now} MiB");
+        }
 
         let t = Instant::now();
         let month = figures::latest_month(&ingested.tables).unwrap().unwrap();
         let m = figures::compute(&ingested.tables, month, &config, ingested.quality.clone())
             .expect("figures");
         figures_t.push(t.elapsed());
+        if i == 0 {
+            let (peak, now) = memory();
+            println!("after figures: peak {peak} MiB, resident {now} MiB");
+        }
 
         let t = Instant::now();
         let present: Vec<_> = ingest::schema::TableKind::ALL
