@@ -304,10 +304,14 @@ impl<'w> super::xlsx::CellSink<'w> for Batcher<'_, 'w> {
         }
         if cell != Cell::Empty {
             let at = self.start + col as usize;
-            if self.batch.cells.len() <= at {
-                self.batch.cells.resize(at + 1, Cell::Empty);
+            let cells = &mut self.batch.cells;
+            if at >= cells.len() {
+                // Cells mostly come in column order: the common case is one push.
+                cells.resize(at, Cell::Empty);
+                cells.push(cell);
+            } else {
+                cells[at] = cell;
             }
-            self.batch.cells[at] = cell;
         }
         Ok(true)
     }

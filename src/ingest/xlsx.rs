@@ -292,17 +292,35 @@ fn unescape_ooxml(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// A1-style reference → 0-based (row, column).
+/// A1-style reference → 0-based (row, column). (One pass over the bytes: every cell has
+/// one.)
 fn cell_ref(r: &[u8]) -> Option<(u32, u32)> {
-    let letters = r.iter().take_while(|b| b.is_ascii_alphabetic()).count();
-    if letters == 0 || letters > 3 {
+    let mut col = 0u32;
+    let mut i = 0;
+    while let Some(&b) = r.get(i) {
+        let letter = match b {
+            b'A'..=b'Z' => b - b'A',
+            b'a'..=b'z' => b - b'a',
+            _ => break,
+        };
+        if i == 3 {
+            return None;
+        }
+        col = col * 26 + u32::from(letter) + 1;
+        i += 1;
+    }
+    let digits = &r[i..];
+    if i == 0 || digits.is_empty() || digits.len() > 9 {
         return None;
     }
-    let mut col = 0u32;
-    for b in &r[..letters] {
-        col = col * 26 + u32::from(b.to_ascii_uppercase() - b'A' + 1);
+    let mut row = 0u32;
+    for &d in digits {
+        let d = d.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        row = row * 10 + u32::from(d);
     }
-    let row = number(&r[letters..])?;
     Some((row.checked_sub(1)?, col - 1))
 }
 
@@ -1131,21 +1149,51 @@ impl<'w> Scanner<'w> {
         if !rest.starts_with(b"<c ") {
             return Ok(None);
         }
-        let Some(gt) = memchr(b'>', rest) else {
-            return Ok(None);
+        // Attributes `name="value"`, double-quoted; anything else goes to the tokenizer.
+        let (mut r, mut s, mut t) = (None, None, None);
+        let mut i = 3;
+        let empty = loop {
+            while rest.get(i) == Some(&b' ') {
+                i += 1;
+            }
+            match rest.get(i) {
+                Some(b'>') => break false,
+                Some(b'/') if rest.get(i + 1) == Some(&b'>') => {
+                    i += 1;
+                    break true;
+                }
+                None => return Ok(None),
+                _ => {}
+            }
+            let name_start = i;
+            while i < rest.len() && rest[i].is_ascii_alphanumeric() {
+                i += 1;
+            }
+            if rest.get(i) != Some(&b'=') || rest.get(i + 1) != Some(&b'"') {
+                return Ok(None);
+            }
+            let name = &rest[name_start..i];
+            let value_start = i + 2;
+            let mut j = value_start;
+            while j < rest.len() && rest[j] != b'"' {
+                if rest[j] == b'&' || rest[j] == b'<' {
+                    return Ok(None);
+                }
+                j += 1;
+            }
+            if j == rest.len() {
+                return Ok(None);
+            }
+            let value = &rest[value_start..j];
+            match name {
+                b"r" => r = Some(value),
+                b"s" => s = Some(value),
+                b"t" => t = Some(value),
+                _ => {}
+            }
+            i = j + 1;
         };
-        let attrs = &rest[3..gt];
-        // The first '>' ends the tag only if it is outside quotes.
-        if attrs.iter().filter(|&&b| b == b'"' || b == b'\'').count() % 2 == 1
-            || memchr(b'\'', attrs).is_some()
-        {
-            return Ok(None);
-        }
-        let (attrs, empty) = match attrs.strip_suffix(b"/") {
-            Some(a) => (a, true),
-            None => (attrs, false),
-        };
-        let mut end = gt + 1;
+        let mut end = i + 1;
         let mut value = None;
         if !empty {
             let Some(body) = rest[end..].strip_prefix(b"<v>") else {
@@ -1163,7 +1211,25 @@ impl<'w> Scanner<'w> {
             })?);
             end += 3 + lt + 8;
         }
-        self.start_cell(attrs)?;
+        // What start_cell does with the attributes, for these three.
+        self.in_cell = true;
+        self.formula = None;
+        self.inline_value = None;
+        self.pos = (self.row, self.col);
+        if let Some(r) = r {
+            self.pos = cell_ref(r).ok_or_else(|| {
+                ReadError::Sheet(SheetError::Unreadable(format!(
+                    "a cell reference {:?} that is not one",
+                    String::from_utf8_lossy(r)
+                )))
+            })?;
+            self.col = self.pos.1;
+        }
+        self.style = s.map(|s| number(s).unwrap_or(0) as usize);
+        self.ty = t.map_or(CellType::Number, CellType::of);
+        if self.ty == CellType::Unknown {
+            self.ty_raw = String::from_utf8_lossy(t.unwrap_or_default()).into_owned();
+        }
         self.has_value = value.is_some();
         self.end_cell_with(value.unwrap_or(""), sink)?;
         Ok(Some(pos + end))
