@@ -250,7 +250,11 @@ pub fn read_inputs(dir: &Path, config: &Config) -> Result<Ingested> {
     };
     // Files are read FILE_READERS at a time and merged in file order, so the result (and
     // the first error reported) does not depend on which finished first.
-    let mut parts: Vec<Option<Result<Ingest<'_>>>> = files.iter().map(|_| None).collect();
+    let mut ingest = Ingest::new(config, &aliases);
+    ingest.quality.files = relative.iter().map(|r| r.display().to_string()).collect();
+    let mut waiting: BTreeMap<usize, Result<Ingest<'_>>> = BTreeMap::new();
+    let mut merged = 0;
+    let mut failed = None;
     let next = std::sync::atomic::AtomicUsize::new(0);
     let n = files.len();
     std::thread::scope(|s| {
@@ -266,14 +270,23 @@ pub fn read_inputs(dir: &Path, config: &Config) -> Result<Ingested> {
             });
         }
         drop(tx);
+        // Merged as soon as every earlier file is, so that finished parts do not pile up.
         for (i, part) in rx {
-            parts[i] = Some(part);
+            waiting.insert(i, part);
+            while let Some(part) = waiting.remove(&merged) {
+                merged += 1;
+                match part {
+                    Ok(part) if failed.is_none() => ingest.absorb(part),
+                    Ok(_) => {}
+                    Err(e) => {
+                        failed.get_or_insert(e);
+                    }
+                }
+            }
         }
     });
-    let mut ingest = Ingest::new(config, &aliases);
-    ingest.quality.files = relative.iter().map(|r| r.display().to_string()).collect();
-    for part in parts.into_iter().flatten() {
-        ingest.absorb(part?);
+    if let Some(e) = failed {
+        return Err(e);
     }
     if !ingest.rows.contains_key(&TableKind::Orders)
         && !ingest.quality.tables.contains_key(TableKind::Orders.name())
