@@ -648,7 +648,18 @@ pub fn compute(
         cost: has_values(orders_df, "cost"),
         stages: config.stages.len(),
     };
-    let follow_up_flags = follow_ups.map(|f| service::follow_up_flags(f.clone().lazy(), &p));
+    // For the per-key customer figures: first dates and follow-up flags by customer code.
+    let first_by_no = sales::by_customer_no(first.clone().lazy(), orders.clone()).collect()?;
+    let follow_up_flags = match follow_ups {
+        Some(f) => Some(
+            sales::by_customer_no(
+                service::follow_up_flags(f.clone().lazy(), &p),
+                orders.clone(),
+            )
+            .collect()?,
+        ),
+        None => None,
+    };
     // Follow-ups keyed by the rep's roster region, for visits per region.
     let follow_ups_by_region = match (follow_ups, roster) {
         (Some(f), Some(r)) if has_values(Some(r), "region") => Some(
@@ -675,8 +686,13 @@ pub fn compute(
         k.add(
             "customers",
             Some(by_key(
-                &sales::customer_sums(o, first.clone().lazy(), follow_up_flags.clone(), &p)
-                    .collect()?,
+                &sales::customer_sums(
+                    o,
+                    first_by_no.clone().lazy(),
+                    follow_up_flags.clone().map(DataFrame::lazy),
+                    &p,
+                )
+                .collect()?,
             )?),
         );
         if follow_ups.is_some() {

@@ -24,6 +24,9 @@ fn count(df: LazyFrame) -> Result<usize> {
 /// be the same line in two files; one pass over the ids spares the full comparison when
 /// files do not overlap (the usual case, monthly exports).
 fn in_several_files(orders: &DataFrame) -> Result<Vec<bool>> {
+    if orders.column(SOURCE_FILE)?.n_unique()? <= 1 {
+        return Ok(vec![false; orders.height()]);
+    }
     let ids = orders.column("order_id")?.str()?;
     let files = orders.column(SOURCE_FILE)?.u32()?;
     // Per id: the first file it was seen in, and whether another file has it too.
@@ -156,7 +159,8 @@ pub fn findings(
         let unknown = orders
             .clone()
             .select([col("customer_id")])
-            .unique_stable(None, UniqueKeepStrategy::First)
+            // Only counted: any order will do.
+            .unique(None, UniqueKeepStrategy::Any)
             .join(
                 customers
                     .clone()

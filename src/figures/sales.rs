@@ -45,6 +45,21 @@ pub fn with_codes(mut orders: DataFrame) -> PolarsResult<DataFrame> {
     Ok(orders)
 }
 
+/// A frame keyed by `customer_id`, keyed by the orders' `customer_no` instead (customers
+/// without orders drop out): joins on integers, for the per-key customer figures.
+pub fn by_customer_no(frame: LazyFrame, orders: LazyFrame) -> LazyFrame {
+    orders
+        .select([col("customer_id"), col("customer_no")])
+        .unique(None, UniqueKeepStrategy::Any)
+        .join(
+            frame,
+            [col("customer_id")],
+            [col("customer_id")],
+            JoinArgs::new(JoinType::Inner),
+        )
+        .drop(cols(["customer_id"]))
+}
+
 /// Per key: `rev_<w>`, `orders_<w>`, `customers_<w>` for every window, and `costrev_<p>`,
 /// `cost_<p>`, `costn_<p>` (revenue and cost of the lines that have a cost) for the
 /// reported periods. `orders` are active lines with a `key` column and [`with_codes`].
@@ -138,6 +153,7 @@ pub fn first_dates(
 /// (retention); `repeat_<p>` (customers with two or more orders); `new_<p>` and
 /// `newrev_<p>` (customers whose first order lies in the period, and their revenue);
 /// with follow-ups, `fucov_<p>` (active customers with a follow-up dated in the period).
+/// `first` and `follow_ups` are keyed by `customer_no` (see [`by_customer_no`]).
 pub fn customer_sums(
     orders: LazyFrame,
     first: LazyFrame,
@@ -176,19 +192,18 @@ pub fn customer_sums(
         );
     }
     // Grouped by the customer's code (integers hash faster than strings); the id rides along.
-    per_customer.push(col("customer_id").first());
     let mut customers = orders
         .group_by_stable([col("key"), col("customer_no")])
         .agg(per_customer)
         .join(
             first,
-            [col("customer_id")],
-            [col("customer_id")],
+            [col("customer_no")],
+            [col("customer_no")],
             left_join(),
         );
     let has_follow_ups = follow_ups.is_some();
     if let Some(f) = follow_ups {
-        customers = customers.join(f, [col("customer_id")], [col("customer_id")], left_join());
+        customers = customers.join(f, [col("customer_no")], [col("customer_no")], left_join());
     }
     let count = |e: Expr| e.cast(DataType::Float64).sum();
     let mut aggs = vec![
