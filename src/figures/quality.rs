@@ -34,12 +34,17 @@ fn in_several_files(orders: &DataFrame) -> Result<Vec<bool>> {
         Option<&str>,
         (Option<u32>, bool),
         foldhash::fast::RandomState,
-    > = Default::default();
+    > = std::collections::HashMap::with_capacity_and_hasher(ids.len(), Default::default());
+    let mut any = false;
     for (id, file) in ids.iter().zip(files.iter()) {
         let e = seen.entry(id).or_insert((file, false));
         if e.0 != file {
             e.1 = true;
+            any = true;
         }
+    }
+    if !any {
+        return Ok(vec![false; orders.height()]);
     }
     Ok(ids
         .iter()
