@@ -124,3 +124,58 @@ fn demo_inputs_read_the_same_with_both_xlsx_readers() {
         same_cells_both_readers(&entry.path());
     }
 }
+
+/// `--orders-files` splits the same order lines by month or keeps them in one sheet, and
+/// `--rows` scales them; `check` counts the same lines either way.
+#[test]
+fn demo_orders_split_by_month_or_kept_in_one_sheet() {
+    let sb = Sandbox::new();
+    let orders_read = |dir: &str| -> String {
+        let out = sb.run(&["check", "--input", dir]);
+        assert_exit(&out, 0);
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        stdout
+            .lines()
+            .find(|l| l.starts_with("orders"))
+            .map(|l| l.split_whitespace().nth(3).unwrap_or_default().to_string())
+            .unwrap_or_default()
+    };
+    for (dir, split) in [("monthly", "monthly"), ("single", "single")] {
+        let args = [
+            "demo",
+            "--out",
+            dir,
+            "--months",
+            "3",
+            "--rows",
+            "3000",
+            "--orders-files",
+            split,
+        ];
+        assert_exit(&sb.run(&args), 0);
+    }
+    let names = |dir: &str| -> Vec<String> {
+        let mut n: Vec<String> = std::fs::read_dir(sb.path().join(dir))
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with("订单明细"))
+            .collect();
+        n.sort();
+        n
+    };
+    assert_eq!(
+        names("monthly"),
+        [
+            "订单明细-2026-08.xlsx",
+            "订单明细-2026-09.xlsx",
+            "订单明细-2026-10.xlsx"
+        ]
+    );
+    assert_eq!(names("single"), ["订单明细.xlsx"]);
+    let (monthly, single) = (orders_read("monthly"), orders_read("single"));
+    assert_eq!(monthly, single);
+    // Three months at 3,000 lines for 26: a few hundred lines, not the default thousands.
+    let lines: usize = single.parse().unwrap();
+    assert!((200..1_500).contains(&lines), "{lines} order lines");
+}
