@@ -31,6 +31,11 @@ impl Values {
         self.num(&format!("{prefix}_{period}"))
     }
 
+    /// Every value, by name.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, Option<f64>)> {
+        self.0.iter().map(|(n, v)| (n.as_str(), *v))
+    }
+
     /// Sets a value.
     pub fn set(&mut self, name: &str, v: Option<f64>) {
         self.0.insert(name.to_string(), v);

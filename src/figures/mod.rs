@@ -7,6 +7,9 @@ pub mod alerts;
 pub mod costs;
 pub mod finance;
 pub mod frame;
+pub mod lines;
+#[cfg(test)]
+mod lines_tests;
 pub mod periods;
 pub mod plan;
 pub mod quality;
@@ -598,40 +601,27 @@ pub fn compute(
             col("first_order_date").min().alias("first_order_date"),
         ])
     });
-    // Active orders with their customer's segment and id codes, computed once: every
-    // figure below reads them, and a lazy frame would redo the filter and join in each
-    // query. The segment is joined on the id column alone and set beside the others, so
-    // that the frame is not copied a second time.
+    // The active order lines reduced once for the order and customer figures of every
+    // key, the trend, the matrix and the scorecard (see `lines`).
     let active = tables.active_orders().collect()?;
-    let segment = match &customers {
-        Some(c) => active
-            .clone()
-            .lazy()
-            .select([col("customer_id")])
-            .join(
-                c.clone()
-                    .select([col("customer_id"), col("segment").alias("customer_segment")]),
-                [col("customer_id")],
-                [col("customer_id")],
-                left_join(),
-            )
-            .collect()?
-            .column("customer_segment")?
-            .clone(),
-        None => Column::full_null(
-            "customer_segment".into(),
-            active.height(),
-            &DataType::String,
-        ),
-    };
-    let mut orders = sales::with_codes(active)?;
-    orders.with_column(segment)?;
-    let orders = orders.lazy();
+    let lines = lines::OrderLines::new(&active, month)?;
     let customers = match customers {
-        Some(c) => Some(c.collect()?.lazy()),
+        Some(c) => Some(c.collect()?),
         None => None,
     };
-    let first = sales::first_dates(orders.clone(), customers.clone())?.collect()?;
+    let first = sales::first_dates(
+        lines.first_orders()?.lazy(),
+        customers.clone().map(DataFrame::lazy),
+    )?
+    .collect()?;
+    // Each breakdown's keys; the segment is the customer's, from the customer master.
+    let keys_of = |dim: &str| -> Result<lines::Keys> {
+        Ok(match (dim, &customers) {
+            ("customer_segment", Some(c)) => lines.customer_keys(c, "segment")?,
+            ("customer_segment", None) => lines::Keys::null(),
+            (d, _) => lines::Keys::of(active.column(d)?.str()?),
+        })
+    };
     let monthly_targets = match tables.get(TableKind::Targets) {
         Some(t) => Some(targets::monthly(t.clone().lazy())?.collect()?),
         None => None,
@@ -648,18 +638,12 @@ pub fn compute(
         cost: has_values(orders_df, "cost"),
         stages: config.stages.len(),
     };
-    // For the per-key customer figures: first dates and follow-up flags by customer code.
-    let first_by_no = sales::by_customer_no(first.clone().lazy(), orders.clone()).collect()?;
+    // For the per-key customer figures: first dates and follow-ups by customer.
     let follow_up_flags = match follow_ups {
-        Some(f) => Some(
-            sales::by_customer_no(
-                service::follow_up_flags(f.clone().lazy(), &p),
-                orders.clone(),
-            )
-            .collect()?,
-        ),
+        Some(f) => Some(service::follow_up_flags(f.clone().lazy(), &p).collect()?),
         None => None,
     };
+    let facts = lines.customer_facts(&first, follow_up_flags.as_ref(), &p)?;
     // Follow-ups keyed by the rep's roster region, for visits per region.
     let follow_ups_by_region = match (follow_ups, roster) {
         (Some(f), Some(r)) if has_values(Some(r), "region") => Some(
@@ -676,25 +660,11 @@ pub fn compute(
         _ => None,
     };
 
-    let keyed = |key: Expr, dim: Option<&str>| -> Result<Keyed> {
+    let keyed = |dim: Option<&str>, keys: &lines::Keys| -> Result<Keyed> {
         let mut k = Keyed::default();
-        let o = orders.clone().with_column(key.clone().alias("key"));
-        k.add(
-            "orders",
-            Some(by_key(&sales::order_sums(o.clone(), &p).collect()?)?),
-        );
-        k.add(
-            "customers",
-            Some(by_key(
-                &sales::customer_sums(
-                    o,
-                    first_by_no.clone().lazy(),
-                    follow_up_flags.clone().map(DataFrame::lazy),
-                    &p,
-                )
-                .collect()?,
-            )?),
-        );
+        let (order_sums, customer_sums) = lines.sums(keys, &facts, &p);
+        k.add("orders", Some(order_sums));
+        k.add("customers", Some(customer_sums));
         if follow_ups.is_some() {
             k.add("follow_ups", Some(HashMap::new()));
         }
@@ -792,10 +762,13 @@ pub fn compute(
                     .is_some_and(|m| has_values(Some(m), dim))
         })
         .collect();
-    let totals = keyed(lit(""), None)?;
+    let totals = keyed(None, &lines::Keys::total())?;
+    let mut dim_keys = HashMap::new();
     let mut keyed_by = HashMap::new();
     for dim in wanted {
-        keyed_by.insert(dim, keyed(col(dim), Some(dim))?);
+        let keys = keys_of(dim)?;
+        keyed_by.insert(dim, keyed(Some(dim), &keys)?);
+        dim_keys.insert(dim, keys);
     }
 
     // Totals.
@@ -837,17 +810,13 @@ pub fn compute(
             if !has_values(orders_df, "quantity") {
                 notes.add("inventory_days", None, "orders have no quantity column");
             }
-            finance::inventory_days(inv.clone().lazy(), orders.clone(), &p)?
+            finance::inventory_days(inv.clone().lazy(), tables.active_orders(), &p)?
         }
         None => {
             notes.add("inventory_days", None, "no inventory table in the inputs");
             Vec::new()
         }
     };
-    let region_sums = keyed_by
-        .get("region")
-        .and_then(|k| k.get("orders"))
-        .cloned();
     let mut by = IndexMap::new();
     for dim in DIMENSIONS {
         let in_orders = match dim {
@@ -981,17 +950,30 @@ pub fn compute(
         .first
         .map_or(month, |f| f.max(month.plus(-23)).min(month));
     let trend = trend::trend(
-        orders.clone(),
+        &lines,
+        &facts,
         first.clone().lazy(),
         monthly_targets.as_ref(),
         expenses,
         periods::Span::new(trend_start, month),
     )?;
-    let matrix = trend::matrix(orders.clone(), monthly_targets.as_ref(), &p, region_sums)?;
+    let mut keys = |dim: &'static str| -> Result<lines::Keys> {
+        match dim_keys.remove(dim) {
+            Some(k) => Ok(k),
+            None => keys_of(dim),
+        }
+    };
+    let matrix = trend::matrix(
+        &lines,
+        &keys("region")?,
+        &keys("product_line")?,
+        monthly_targets.as_ref(),
+        &p,
+    )?;
     let scorecard = match by.get("rep_id") {
         Some(reps) => scorecard::scorecard(
             reps,
-            orders.clone(),
+            rep_customers(&lines, &keys("rep_id")?, p.ytd)?,
             nps,
             receivables,
             &p,
@@ -1098,6 +1080,26 @@ fn category_rows(expenses: LazyFrame, p: &Periods, revenue: [f64; 3]) -> Result<
             .then(a.key.cmp(&b.key))
     });
     Ok(rows)
+}
+
+/// The reps' customers in `span`: `rep_id`, `customer_id` pairs with orders in it.
+fn rep_customers(
+    lines: &lines::OrderLines,
+    reps: &lines::Keys,
+    span: periods::Span,
+) -> Result<DataFrame> {
+    let (reps, customers): (Vec<&str>, Vec<Option<&str>>) = lines
+        .customers_of(reps, span)
+        .into_iter()
+        .filter_map(|(rep, customer)| Some((rep.as_deref()?, customer)))
+        .unzip();
+    Ok(DataFrame::new(
+        reps.len(),
+        vec![
+            Column::new("rep_id".into(), reps),
+            Column::new("customer_id".into(), customers),
+        ],
+    )?)
 }
 
 /// Rep id → name, from the roster.

@@ -234,8 +234,12 @@ impl From<Span> for PeriodDates {
 /// A date literal of polars' `Date` type. (`lit(NaiveDate)` is a nanosecond datetime, and
 /// comparing a date column with it casts the whole column, row by row, every time.)
 pub fn date_lit(d: NaiveDate) -> Expr {
-    let days = (d - NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date")).num_days();
-    lit(days as i32).cast(DataType::Date)
+    lit(epoch_days(d)).cast(DataType::Date)
+}
+
+/// Days since 1970-01-01: a date as polars stores it.
+pub fn epoch_days(d: NaiveDate) -> i32 {
+    (d - NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date")).num_days() as i32
 }
 
 #[cfg(test)]

@@ -48,23 +48,17 @@ fn via_customers(
     by_key(&sums(joined.with_column(col("rep_id").alias("key"))).collect()?)
 }
 
-/// The scorecard of every rep in `reps` (the `by.rep_id` breakdown).
+/// The scorecard of every rep in `reps` (the `by.rep_id` breakdown). `pairs` are the
+/// reps' customers: `rep_id`, `customer_id` pairs with orders in the year to date.
 pub fn scorecard(
     reps: &[Breakdown],
-    active_orders: LazyFrame,
+    pairs: DataFrame,
     nps: Option<&DataFrame>,
     receivables: Option<&DataFrame>,
     p: &Periods,
     weights: &ScorecardWeights,
 ) -> Result<Vec<ScorecardRow>> {
-    let pairs = active_orders
-        .filter(
-            p.ytd
-                .contains("order_date")
-                .and(col("rep_id").is_not_null()),
-        )
-        .select([col("rep_id"), col("customer_id")])
-        .unique_stable(None, UniqueKeepStrategy::First);
+    let pairs = pairs.lazy();
     let nps_by_rep = match nps {
         Some(n) => Some(via_customers(&pairs, n.clone().lazy(), |f| {
             service::nps_sums(f.filter(col("score").is_not_null()), p)

@@ -6,8 +6,9 @@ use serde::Serialize;
 
 use std::collections::HashMap;
 
-use super::frame::{by_key, left_join, ratio, Key, Values};
-use super::periods::{Month, Periods, Span};
+use super::frame::{by_key, ratio, Key};
+use super::lines::{CustomerFacts, Keys, OrderLines};
+use super::periods::{Month, Periods, Span, REPORTED};
 use super::targets;
 use crate::error::Result;
 
@@ -49,45 +50,18 @@ fn month_index(date: &str) -> Expr {
 }
 
 /// The trend over `span` (at most 24 months ending with the report month, not before the
-/// first order). `orders` are active lines; `first` the customers' first dates.
+/// first order): revenue, active customers and new customers' revenue from the order lines;
+/// new customers from `first`, the customers' first dates.
 pub fn trend(
-    orders: LazyFrame,
+    lines: &OrderLines,
+    facts: &CustomerFacts,
     first: LazyFrame,
     monthly_targets: Option<&DataFrame>,
     expenses: Option<&DataFrame>,
     span: Span,
 ) -> Result<Vec<TrendPoint>> {
-    let inside = span.contains("order_date");
-    let first_month = first
-        .clone()
-        .with_column(month_index("first_date").alias("first_idx"));
-    let lines = orders
-        .filter(inside)
-        .with_column(month_index("order_date"))
-        .join(
-            first_month
-                .clone()
-                .select([col("customer_id"), col("first_idx")]),
-            [col("customer_id")],
-            [col("customer_id")],
-            left_join(),
-        );
-    let is_new = col("first_idx").eq(col("month_idx"));
-    let sums = lines
-        .group_by_stable([col("month_idx").cast(DataType::String).alias("key")])
-        .agg([
-            col("amount").sum().alias("revenue"),
-            col("customer_no")
-                .n_unique()
-                .cast(DataType::Float64)
-                .alias("active"),
-            col("amount")
-                .filter(is_new.clone())
-                .sum()
-                .alias("new_revenue"),
-        ])
-        .collect()?;
-    let sums = by_key(&sums)?;
+    let months = lines.monthly(facts);
+    let first_month = first.with_column(month_index("first_date").alias("first_idx"));
     let new_counts = by_key(
         &first_month
             .filter(span.contains("first_date"))
@@ -122,19 +96,19 @@ pub fn trend(
     let mut points = Vec::new();
     for i in span.first.index()..=span.last.index() {
         let key = Some(i.to_string());
-        let s = sums.get(&key).cloned().unwrap_or_default();
-        let revenue = s.num("revenue");
-        let new_revenue = s.num("new_revenue");
+        let month = Month::from_index(i);
+        let s = lines.slot_of(month).map(|s| months[s]).unwrap_or_default();
+        let (revenue, new_revenue) = (s.revenue, s.new_revenue);
         let target = target_sums
             .as_ref()
             .and_then(|t| t.get(&key))
             .and_then(|v| v.get("target"));
         points.push(TrendPoint {
-            month: Month::from_index(i),
+            month,
             revenue,
             target,
             attainment: ratio(Some(revenue), target),
-            active_customers: s.num("active"),
+            active_customers: s.customers.into(),
             new_customers: new_counts.get(&key).map_or(0.0, |v| v.num("new")),
             new_customer_revenue: new_revenue,
             returning_revenue: revenue - new_revenue,
@@ -146,30 +120,22 @@ pub fn trend(
     Ok(points)
 }
 
-/// Revenue by region × product line for the reported periods, with each cell's share of
-/// its region and, where targets name both, attainment.
+/// Revenue by region × product line for the reported periods, for the pairs with orders
+/// in the year to date, with each cell's share of its region and, where targets name
+/// both, attainment.
 pub fn matrix(
-    orders: LazyFrame,
+    lines: &OrderLines,
+    regions: &Keys,
+    product_lines: &Keys,
     monthly_targets: Option<&DataFrame>,
     p: &Periods,
-    region_sums: Option<HashMap<Key, Values>>,
 ) -> Result<Vec<MatrixCell>> {
     let key = concat_key();
-    // Grouped by the two columns, keyed after: cheaper than building a million keys.
-    let revenue =
-        super::sales::order_sums_by(orders.clone(), [col("region"), col("product_line")], p)
-            .with_column(key.clone())
-            .collect()?
-            .drop_many(["region", "product_line"]);
-    let revenue = by_key(&revenue)?;
-    // The region breakdown's order sums, when the caller has them already.
-    let region_rev = match region_sums {
-        Some(r) => r,
-        None => by_key(
-            &super::sales::order_sums(orders.clone().with_column(col("region").alias("key")), p)
-                .collect()?,
-        )?,
-    };
+    let mut pairs = lines.pair_sums(regions, product_lines, REPORTED.map(|n| p.get(n)));
+    // Nulls last, as the documents list them.
+    pairs.sort_by(|a, b| {
+        (a.0.is_none(), a.0, a.1.is_none(), a.1).cmp(&(b.0.is_none(), b.0, b.1.is_none(), b.1))
+    });
     let target_sums = match monthly_targets {
         Some(m) => {
             let both = m
@@ -186,29 +152,24 @@ pub fn matrix(
         }
         None => None,
     };
-    let pairs = orders
-        .filter(p.ytd.contains("order_date"))
-        .select([col("region"), col("product_line")])
-        .unique_stable(None, UniqueKeepStrategy::First)
-        .sort(
-            ["region", "product_line"],
-            SortMultipleOptions::default().with_nulls_last(true),
-        )
-        .collect()?;
-    let regions = pairs.column("region")?.str()?.clone();
-    let lines = pairs.column("product_line")?.str()?.clone();
+    // A region's revenue is its cells' (a pair without lines in the year adds nothing).
+    let mut region_revenue: HashMap<&Key, [f64; 3]> = HashMap::new();
+    for (region, _, revenue, _) in &pairs {
+        let r = region_revenue.entry(region).or_default();
+        for (sum, v) in r.iter_mut().zip(revenue) {
+            *sum += v;
+        }
+    }
     let mut cells = Vec::new();
-    for (region, line) in regions.iter().zip(lines.iter()) {
+    for (region, line, revenue, _) in &pairs {
         let k = Some(format!(
             "{}\u{1f}{}",
-            region.unwrap_or(""),
-            line.unwrap_or("")
+            region.as_deref().unwrap_or(""),
+            line.as_deref().unwrap_or("")
         ));
-        let v = revenue.get(&k).cloned().unwrap_or_default();
-        let r = region_rev
-            .get(&region.map(str::to_string))
-            .cloned()
-            .unwrap_or_default();
+        let at = |n: &str| REPORTED.iter().position(|r| *r == n).unwrap_or(0);
+        let rev = |n: &str| revenue[at(n)];
+        let region_rev = |n: &str| region_revenue[region][at(n)];
         let t = target_sums.as_ref().and_then(|t| t.get(&k));
         let per = |f: &dyn Fn(&str) -> Option<f64>| -> super::Figure {
             super::periods::REPORTED
@@ -217,17 +178,17 @@ pub fn matrix(
                 .collect()
         };
         cells.push(MatrixCell {
-            region: region.map(str::to_string),
-            product_line: line.map(str::to_string),
-            revenue: per(&|n| Some(v.of("rev", n))),
-            share: per(&|n| ratio(Some(v.of("rev", n)), Some(r.of("rev", n)))),
+            region: (*region).clone(),
+            product_line: (*line).clone(),
+            revenue: per(&|n| Some(rev(n))),
+            share: per(&|n| ratio(Some(rev(n)), Some(region_rev(n)))),
             attainment: per(&|n| {
                 let t = t?;
                 let months = p.get(n).months() as f64;
                 if t.of("tgtm", n) < months {
                     return None;
                 }
-                ratio(Some(v.of("rev", n)), t.get(&format!("tgt_{n}")))
+                ratio(Some(rev(n)), t.get(&format!("tgt_{n}")))
             }),
         });
     }

@@ -1,0 +1,645 @@
+//! The active order lines as the per-key order and customer figures read them, and those
+//! figures for every key of a breakdown in one pass.
+//!
+//! Every window a figure sums over (the reported periods, the month before, the same
+//! periods a year before, the trailing and previous 12 months) lies in the 24 months ending
+//! with the report month. So each line is reduced to its month among those 24 (a bit), its
+//! amount and cost, and integer codes for its order, customer and key; a window is a mask
+//! of months. Distinct orders and customers per key and window come from the lines grouped
+//! once by order and once by customer (a counting sort on the codes), with no hashing.
+//!
+//! Why not a polars group-by, as the other figures are: these are ten windows × (revenue,
+//! distinct orders, distinct customers) plus per-customer activity, for the totals and four
+//! breakdowns. As filtered aggregations they were twenty group-bys over the lines, 0.75 s
+//! of a 1M-line run; this pass is a few tens of milliseconds (BENCHMARKS.md).
+
+use std::collections::HashMap;
+use std::hash::Hash;
+
+use polars::prelude::*;
+
+use super::frame::{Key, Values};
+use super::periods::{epoch_days, Month, Periods, Span, REPORTED};
+use super::sales::{windows, WINDOWS};
+
+/// Months every window lies in: the report month and the 23 before it.
+const MONTHS: i32 = 24;
+
+/// The slot of a line outside those months (or without a date).
+const OUTSIDE: u8 = u8::MAX;
+
+/// Lines grouped by a code: the lines of group `g` are `lines[start[g]..start[g + 1]]`, in
+/// input order. Only lines inside the 24 months are listed.
+struct Groups {
+    start: Vec<u32>,
+    lines: Vec<u32>,
+}
+
+impl Groups {
+    /// Counting sort of the lines with a slot by `code` (codes below `n`).
+    fn new(code: &[u32], slot: &[u8], n: usize) -> Groups {
+        let mut start = vec![0u32; n + 1];
+        for (c, s) in code.iter().zip(slot) {
+            if *s != OUTSIDE {
+                start[*c as usize + 1] += 1;
+            }
+        }
+        for g in 0..n {
+            start[g + 1] += start[g];
+        }
+        let mut next = start.clone();
+        let mut lines = vec![0u32; start[n] as usize];
+        for (i, (c, s)) in code.iter().zip(slot).enumerate() {
+            if *s != OUTSIDE {
+                let at = &mut next[*c as usize];
+                lines[*at as usize] = i as u32;
+                *at += 1;
+            }
+        }
+        Groups { start, lines }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &[u32]> {
+        self.start
+            .windows(2)
+            .map(|w| &self.lines[w[0] as usize..w[1] as usize])
+    }
+}
+
+/// Each distinct value of a text column (null too) as a number, in order of first
+/// appearance, and the values by number.
+pub fn codes(values: &StringChunked) -> (Vec<u32>, Vec<Option<&str>>) {
+    codes_of(values.iter())
+}
+
+fn codes_of<T: Hash + Eq + Copy>(values: impl Iterator<Item = T>) -> (Vec<u32>, Vec<T>) {
+    let mut numbers: indexmap::IndexSet<T, foldhash::fast::RandomState> =
+        indexmap::IndexSet::with_hasher(Default::default());
+    let mut codes = Vec::with_capacity(values.size_hint().0);
+    // Exports list an order's lines together: a value equal to the one before is not
+    // looked up again.
+    let mut last: Option<(T, u32)> = None;
+    for v in values {
+        let code = match last {
+            Some((l, code)) if l == v => code,
+            _ => numbers.insert_full(v).0 as u32,
+        };
+        last = Some((v, code));
+        codes.push(code);
+    }
+    (codes, numbers.into_iter().collect())
+}
+
+/// The keys of a breakdown: each line's key as a code, and the keys by code. The totals
+/// have one key, `""`.
+pub struct Keys {
+    code: Option<Vec<u32>>,
+    names: Vec<Key>,
+}
+
+impl Keys {
+    /// The totals' single key.
+    pub fn total() -> Keys {
+        Keys {
+            code: None,
+            names: vec![Some(String::new())],
+        }
+    }
+
+    /// Every line with the null key (a breakdown by a column the inputs lack).
+    pub fn null() -> Keys {
+        Keys {
+            code: None,
+            names: vec![None],
+        }
+    }
+
+    /// Keyed by a text column of the lines.
+    pub fn of(column: &StringChunked) -> Keys {
+        let (code, names) = codes(column);
+        Keys {
+            code: Some(code),
+            names: names.into_iter().map(|n| n.map(str::to_string)).collect(),
+        }
+    }
+
+    /// Keyed by a value of each line's customer: `values` holds one per customer code.
+    fn per_customer(lines: &OrderLines, values: &[Option<&str>]) -> Keys {
+        let (by_customer, names) = codes_of(values.iter().copied());
+        Keys {
+            code: Some(
+                lines
+                    .customer
+                    .iter()
+                    .map(|c| by_customer[*c as usize])
+                    .collect(),
+            ),
+            names: names.into_iter().map(|n| n.map(str::to_string)).collect(),
+        }
+    }
+
+    /// The keys by code.
+    pub fn names(&self) -> &[Key] {
+        &self.names
+    }
+
+    fn at(&self, line: u32) -> usize {
+        self.code.as_ref().map_or(0, |c| c[line as usize] as usize)
+    }
+}
+
+/// Per customer code: what the customer figures need to know about the customer apart
+/// from their orders.
+pub struct CustomerFacts {
+    /// Bit `i`: the first order date lies in `REPORTED[i]`.
+    new_in: Vec<u8>,
+    /// Bit `i`: a follow-up is dated in `REPORTED[i]`; `None` without a follow-ups table.
+    followed_up: Option<Vec<u8>>,
+    /// The slot of the first order date's month, or [`OUTSIDE`].
+    first_slot: Vec<u8>,
+}
+
+/// One month of [`OrderLines::monthly`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MonthSums {
+    pub revenue: f64,
+    pub customers: u32,
+    pub new_revenue: f64,
+}
+
+/// The active order lines, reduced.
+pub struct OrderLines<'a> {
+    /// Month index of slot 0 (the report month is slot 23).
+    base: i32,
+    /// Each line's slot, or [`OUTSIDE`].
+    slot: Vec<u8>,
+    amount: Vec<f64>,
+    cost: Vec<Option<f64>>,
+    order: Vec<u32>,
+    customer: Vec<u32>,
+    /// Customer ids by code.
+    customer_ids: Vec<Option<&'a str>>,
+    /// Each customer's first order date (days since 1970-01-01), by code.
+    first_day: Vec<Option<i32>>,
+    by_order: Groups,
+    by_customer: Groups,
+}
+
+/// The month index of a date stored as days since 1970-01-01.
+fn epoch_month(days: i32) -> Option<i32> {
+    chrono::NaiveDate::from_ymd_opt(1970, 1, 1)?
+        .checked_add_signed(chrono::TimeDelta::days(days.into()))
+        .map(|d| Month::of(d).index())
+}
+
+/// The mask of a span's months among the 24 (months outside them are left out).
+fn mask(span: Span, base: i32) -> u32 {
+    (span.first.index()..=span.last.index())
+        .map(|m| m - base)
+        .filter(|s| (0..MONTHS).contains(s))
+        .fold(0, |acc, s| acc | 1 << s)
+}
+
+impl<'a> OrderLines<'a> {
+    /// From the active orders (`order_id`, `order_date`, `customer_id`, `amount`, `cost`
+    /// if present) for report month `report`.
+    pub fn new(orders: &'a DataFrame, report: Month) -> PolarsResult<OrderLines<'a>> {
+        let base = report.index() - (MONTHS - 1);
+        // First days of the 24 months and of the month after, as polars stores dates.
+        let bounds: Vec<i32> = (0..=MONTHS)
+            .map(|s| epoch_days(Month::from_index(base + s).start()))
+            .collect();
+        let dates = orders.column("order_date")?.date()?;
+        let slot: Vec<u8> = dates
+            .physical()
+            .iter()
+            .map(|d| match d {
+                Some(d) if d >= bounds[0] && d < bounds[MONTHS as usize] => {
+                    (bounds.partition_point(|b| *b <= d) - 1) as u8
+                }
+                _ => OUTSIDE,
+            })
+            .collect();
+        let amount: Vec<f64> = orders
+            .column("amount")?
+            .f64()?
+            .iter()
+            .map(|a| a.unwrap_or(0.0))
+            .collect();
+        let cost: Vec<Option<f64>> = match orders.column("cost") {
+            Ok(c) => c.f64()?.iter().collect(),
+            Err(_) => vec![None; orders.height()],
+        };
+        let (order, order_ids) = codes(orders.column("order_id")?.str()?);
+        let (customer, customer_ids) = codes(orders.column("customer_id")?.str()?);
+        let by_order = Groups::new(&order, &slot, order_ids.len());
+        let by_customer = Groups::new(&customer, &slot, customer_ids.len());
+        let mut first_day = vec![None; customer_ids.len()];
+        for (c, d) in customer.iter().zip(dates.physical().iter()) {
+            if let Some(d) = d {
+                let first: &mut Option<i32> = &mut first_day[*c as usize];
+                *first = Some(first.map_or(d, |f| f.min(d)));
+            }
+        }
+        Ok(OrderLines {
+            base,
+            slot,
+            amount,
+            cost,
+            order,
+            customer,
+            customer_ids,
+            first_day,
+            by_order,
+            by_customer,
+        })
+    }
+
+    /// Each line's order code (distinct `order_id`s numbered, null too).
+    pub fn order_codes(&self) -> &[u32] {
+        &self.order
+    }
+
+    /// Each line's customer code.
+    pub fn customer_codes(&self) -> &[u32] {
+        &self.customer
+    }
+
+    /// Each customer's first active order: `customer_id`, `first_date` (the null id too),
+    /// in order of first appearance.
+    pub fn first_orders(&self) -> PolarsResult<DataFrame> {
+        let (ids, days): (Vec<Option<&str>>, Vec<i32>) = self
+            .customer_ids
+            .iter()
+            .zip(&self.first_day)
+            .filter_map(|(id, day)| Some((*id, (*day)?)))
+            .unzip();
+        DataFrame::new(
+            ids.len(),
+            vec![
+                Column::new("customer_id".into(), ids),
+                Column::new("first_date".into(), days).cast(&DataType::Date)?,
+            ],
+        )
+    }
+
+    /// Keys by a text column of `customers` (one row per `customer_id`), through each
+    /// line's customer; customers without a row have the null key.
+    pub fn customer_keys(&self, customers: &DataFrame, column: &str) -> PolarsResult<Keys> {
+        let ids = customers.column("customer_id")?.str()?;
+        let values = customers.column(column)?.str()?;
+        let by_id: HashMap<&str, Option<&str>> = ids
+            .iter()
+            .zip(values.iter())
+            .filter_map(|(id, v)| Some((id?, v)))
+            .collect();
+        let per_code: Vec<Option<&str>> = self
+            .customer_ids
+            .iter()
+            .map(|id| id.and_then(|id| by_id.get(id).copied().flatten()))
+            .collect();
+        Ok(Keys::per_customer(self, &per_code))
+    }
+
+    /// Per customer code, from `first` (`customer_id`, `first_date`) and, with a
+    /// follow-ups table, the flags of [`super::service::follow_up_flags`] (`customer_id`,
+    /// `fu_<period>`): one row per id in each.
+    pub fn customer_facts(
+        &self,
+        first: &DataFrame,
+        follow_ups: Option<&DataFrame>,
+        p: &Periods,
+    ) -> PolarsResult<CustomerFacts> {
+        let spans = REPORTED.map(|n| p.get(n));
+        let first_dates = first.column("first_date")?.date()?;
+        let new_in = self.per_customer(first.column("customer_id")?.str()?, 0, |row| {
+            let Some(m) = first_dates.physical().get(row).and_then(epoch_month) else {
+                return 0;
+            };
+            spans.iter().enumerate().fold(0, |bits, (i, s)| {
+                bits | u8::from(s.first.index() <= m && m <= s.last.index()) << i
+            })
+        });
+        let followed_up = match follow_ups {
+            Some(f) => {
+                let flags = REPORTED
+                    .iter()
+                    .map(|n| Ok(f.column(&format!("fu_{n}"))?.bool()?.clone()))
+                    .collect::<PolarsResult<Vec<_>>>()?;
+                Some(
+                    self.per_customer(f.column("customer_id")?.str()?, 0, |row| {
+                        flags.iter().enumerate().fold(0, |bits, (i, f)| {
+                            bits | u8::from(f.get(row).unwrap_or(false)) << i
+                        })
+                    }),
+                )
+            }
+            None => None,
+        };
+        let first_slot = self.per_customer(first.column("customer_id")?.str()?, OUTSIDE, |row| {
+            first_dates
+                .physical()
+                .get(row)
+                .and_then(epoch_month)
+                .map(|m| m - self.base)
+                .filter(|s| (0..MONTHS).contains(s))
+                .map_or(OUTSIDE, |s| s as u8)
+        });
+        Ok(CustomerFacts {
+            new_in,
+            followed_up,
+            first_slot,
+        })
+    }
+
+    /// A byte per customer code from a frame with one row per `customer_id` (`byte` of
+    /// the row); customers without a row, and the null id (joins never match it), get
+    /// `missing`.
+    fn per_customer(
+        &self,
+        ids: &StringChunked,
+        missing: u8,
+        byte: impl Fn(usize) -> u8,
+    ) -> Vec<u8> {
+        let by_id: HashMap<&str, u8> = ids
+            .iter()
+            .enumerate()
+            .filter_map(|(row, id)| Some((id?, byte(row))))
+            .collect();
+        self.customer_ids
+            .iter()
+            .map(|id| id.and_then(|id| by_id.get(id).copied()).unwrap_or(missing))
+            .collect()
+    }
+
+    /// Per key and window (a mask of slots): the amount summed, and the lines counted.
+    fn window_sums<const N: usize>(
+        &self,
+        keys: &Keys,
+        masks: [u32; N],
+    ) -> Vec<([f64; N], [u32; N])> {
+        let mut sums = vec![([0.0; N], [0; N]); keys.names.len()];
+        for (line, &s) in self.slot.iter().enumerate() {
+            if s == OUTSIDE {
+                continue;
+            }
+            let (amount, lines) = &mut sums[keys.at(line as u32)];
+            for (w, m) in masks.iter().enumerate() {
+                if m & 1 << s != 0 {
+                    amount[w] += self.amount[line];
+                    lines[w] += 1;
+                }
+            }
+        }
+        sums
+    }
+
+    /// Revenue in each of `spans` per pair of keys (`a` × `b`) that has lines in any of
+    /// them: the pair, the sums, and the lines counted.
+    pub fn pair_sums<'k, const N: usize>(
+        &self,
+        a: &'k Keys,
+        b: &'k Keys,
+        spans: [Span; N],
+    ) -> Vec<(&'k Key, &'k Key, [f64; N], [u32; N])> {
+        let lines = 0..self.slot.len() as u32;
+        let (pair, pairs) = codes_of(lines.map(|line| (a.at(line), b.at(line))));
+        let keys = Keys {
+            code: Some(pair),
+            names: vec![None; pairs.len()],
+        };
+        self.window_sums(&keys, spans.map(|s| mask(s, self.base)))
+            .into_iter()
+            .zip(pairs)
+            .filter(|((_, lines), _)| lines.iter().any(|n| *n > 0))
+            .map(|((sums, lines), (x, y))| (&a.names[x], &b.names[y], sums, lines))
+            .collect()
+    }
+
+    /// Per slot (month) of the 24: revenue, distinct customers, and the revenue of lines
+    /// in their customer's first month.
+    pub fn monthly(&self, facts: &CustomerFacts) -> [MonthSums; MONTHS as usize] {
+        let mut months = [MonthSums::default(); MONTHS as usize];
+        for (line, &s) in self.slot.iter().enumerate() {
+            if s == OUTSIDE {
+                continue;
+            }
+            let m = &mut months[s as usize];
+            let a = self.amount[line];
+            m.revenue += a;
+            if facts.first_slot[self.customer[line] as usize] == s {
+                m.new_revenue += a;
+            }
+        }
+        for lines in self.by_customer.iter() {
+            let active = lines
+                .iter()
+                .fold(0u32, |bits, l| bits | 1 << self.slot[*l as usize]);
+            for (s, m) in months.iter_mut().enumerate() {
+                m.customers += u32::from(active & 1 << s != 0);
+            }
+        }
+        months
+    }
+
+    /// The slot of a month among the 24, if it is one of them.
+    pub fn slot_of(&self, m: Month) -> Option<usize> {
+        let s = m.index() - self.base;
+        (0..MONTHS).contains(&s).then_some(s as usize)
+    }
+
+    /// The (key, customer id) pairs with lines in `span`, by customer.
+    pub fn customers_of<'k>(&self, keys: &'k Keys, span: Span) -> Vec<(&'k Key, Option<&'a str>)> {
+        let within = mask(span, self.base);
+        let mut pairs = Vec::new();
+        let mut seen_in = vec![u32::MAX; keys.names.len()];
+        for (c, lines) in self.by_customer.iter().enumerate() {
+            for &line in lines {
+                let k = keys.at(line);
+                if within & 1 << self.slot[line as usize] != 0 && seen_in[k] != c as u32 {
+                    seen_in[k] = c as u32;
+                    pairs.push((&keys.names[k], self.customer_ids[c]));
+                }
+            }
+        }
+        pairs
+    }
+
+    /// Per key: the order sums of [`super::sales::order_sums`] and the customer counts of
+    /// [`super::sales::customer_sums`], under the same names.
+    pub fn sums(
+        &self,
+        keys: &Keys,
+        facts: &CustomerFacts,
+        p: &Periods,
+    ) -> (HashMap<Key, Values>, HashMap<Key, Values>) {
+        let n_keys = keys.names.len();
+        let windows = windows(p);
+        let window_masks = windows.map(|(_, s)| mask(s, self.base));
+        let reported = REPORTED.map(|n| mask(p.get(n), self.base));
+
+        let rev = self.window_sums(keys, window_masks);
+        // Revenue and cost of the lines with a cost: costrev, cost, costn.
+        let mut cost = vec![[[0.0f64; 3]; 3]; n_keys];
+        for (line, c) in self.cost.iter().enumerate() {
+            let (Some(c), s) = (c, self.slot[line]) else {
+                continue;
+            };
+            let k = keys.at(line as u32);
+            for (i, m) in reported.iter().enumerate() {
+                if s != OUTSIDE && m & 1 << s != 0 {
+                    cost[k][0][i] += self.amount[line];
+                    cost[k][1][i] += c;
+                    cost[k][2][i] += 1.0;
+                }
+            }
+        }
+
+        // Distinct orders: each order's months per key.
+        let mut orders = vec![[0u32; WINDOWS]; n_keys];
+        let mut seen_in = vec![u32::MAX; n_keys];
+        let mut months = vec![0u32; n_keys];
+        let mut touched = Vec::new();
+        for (g, lines) in self.by_order.iter().enumerate() {
+            for &line in lines {
+                let k = keys.at(line);
+                if seen_in[k] != g as u32 {
+                    seen_in[k] = g as u32;
+                    months[k] = 0;
+                    touched.push(k);
+                }
+                months[k] |= 1 << self.slot[line as usize];
+            }
+            for k in touched.drain(..) {
+                for (w, m) in window_masks.iter().enumerate() {
+                    orders[k][w] += u32::from(months[k] & m != 0);
+                }
+            }
+        }
+
+        // Distinct customers and per-customer activity.
+        #[derive(Clone, Copy, Default)]
+        struct Activity {
+            months: u32,
+            revenue: [f64; 3],
+            first_order: [Option<u32>; 3],
+            repeat: [bool; 3],
+        }
+        #[derive(Clone, Copy, Default)]
+        struct Counts {
+            customers: [u32; 10],
+            retained: [u32; 4],
+            active: [u32; 3],
+            repeat: [u32; 3],
+            new: [u32; 3],
+            new_revenue: [f64; 3],
+            covered: [u32; 3],
+        }
+        let mask_of = |name: &str| {
+            let w = windows.iter().position(|(n, _)| *n == name);
+            window_masks[w.expect("a window of sales::windows")]
+        };
+        let (month, prev, t12, p12) = (
+            mask_of("month"),
+            mask_of("prev_month"),
+            mask_of("t12"),
+            mask_of("p12"),
+        );
+        let mut counts = vec![Counts::default(); n_keys];
+        let mut activity = vec![Activity::default(); n_keys];
+        seen_in.fill(u32::MAX);
+        for (c, lines) in self.by_customer.iter().enumerate() {
+            for &line in lines {
+                let k = keys.at(line);
+                if seen_in[k] != c as u32 {
+                    seen_in[k] = c as u32;
+                    activity[k] = Activity::default();
+                    touched.push(k);
+                }
+                let a = &mut activity[k];
+                let bit = 1u32 << self.slot[line as usize];
+                a.months |= bit;
+                for (i, m) in reported.iter().enumerate() {
+                    if m & bit != 0 {
+                        a.revenue[i] += self.amount[line as usize];
+                        let order = self.order[line as usize];
+                        match a.first_order[i] {
+                            None => a.first_order[i] = Some(order),
+                            Some(o) => a.repeat[i] |= o != order,
+                        }
+                    }
+                }
+            }
+            let new_in = facts.new_in[c];
+            let followed_up = facts.followed_up.as_ref().map_or(0, |f| f[c]);
+            for k in touched.drain(..) {
+                let a = &activity[k];
+                let n = &mut counts[k];
+                let active = |m: u32| a.months & m != 0;
+                for (w, m) in window_masks.iter().enumerate() {
+                    n.customers[w] += u32::from(active(*m));
+                }
+                n.retained[0] += u32::from(active(month) && active(prev));
+                n.retained[1] += u32::from(active(prev));
+                n.retained[2] += u32::from(active(t12) && active(p12));
+                n.retained[3] += u32::from(active(p12));
+                for (i, m) in reported.iter().enumerate() {
+                    if !active(*m) {
+                        continue;
+                    }
+                    n.active[i] += 1;
+                    n.repeat[i] += u32::from(a.repeat[i]);
+                    if new_in & 1 << i != 0 {
+                        n.new[i] += 1;
+                        n.new_revenue[i] += a.revenue[i];
+                    }
+                    n.covered[i] += u32::from(followed_up & 1 << i != 0);
+                }
+            }
+        }
+
+        let mut order_sums = HashMap::with_capacity(n_keys);
+        let mut customer_sums = HashMap::with_capacity(n_keys);
+        for (k, key) in keys.names.iter().enumerate() {
+            let mut o = Values::default();
+            for (w, (name, _)) in windows.iter().enumerate() {
+                o.set(&format!("rev_{name}"), Some(rev[k].0[w]));
+                o.set(&format!("orders_{name}"), Some(orders[k][w].into()));
+                o.set(
+                    &format!("customers_{name}"),
+                    Some(counts[k].customers[w].into()),
+                );
+            }
+            for (i, name) in REPORTED.iter().enumerate() {
+                o.set(&format!("costrev_{name}"), Some(cost[k][0][i]));
+                o.set(&format!("cost_{name}"), Some(cost[k][1][i]));
+                o.set(&format!("costn_{name}"), Some(cost[k][2][i]));
+            }
+            order_sums.insert(key.clone(), o);
+            let n = &counts[k];
+            let mut c = Values::default();
+            for (i, name) in [
+                "ret_num_month",
+                "ret_den_month",
+                "ret_num_t12",
+                "ret_den_t12",
+            ]
+            .iter()
+            .enumerate()
+            {
+                c.set(name, Some(n.retained[i].into()));
+            }
+            for (i, name) in REPORTED.iter().enumerate() {
+                c.set(&format!("active_{name}"), Some(n.active[i].into()));
+                c.set(&format!("repeat_{name}"), Some(n.repeat[i].into()));
+                c.set(&format!("new_{name}"), Some(n.new[i].into()));
+                c.set(&format!("newrev_{name}"), Some(n.new_revenue[i]));
+                if facts.followed_up.is_some() {
+                    c.set(&format!("fucov_{name}"), Some(n.covered[i].into()));
+                }
+            }
+            customer_sums.insert(key.clone(), c);
+        }
+        (order_sums, customer_sums)
+    }
+}
