@@ -184,49 +184,31 @@ pub fn run(opts: &RunOptions) -> Result<RunOutcome> {
     enforce_rejections(&ingested, &config, &opts.out, month.or(opts.month))?;
     let month = report_month(&ingested, opts.month)?;
     tracing::info!(%month, "computing figures");
-    let rejections = ingested.rejections.clone();
+    let rejected_rows = ingested.rejections.len();
     let present: Vec<_> = ingest::schema::TableKind::ALL
         .into_iter()
         .filter(|t| ingested.tables.has(*t))
         .collect();
-    let metrics = figures::compute(&ingested.tables, month, &config, ingested.quality.clone())?;
-    let mut files = vec![
-        output::metrics_json(&metrics)?,
-        output::xlsx::metrics_xlsx(&metrics, &config.lang)?,
-    ];
-    files.extend(documents(&renderer, &metrics, &config, &present, None)?);
-    if !rejections.is_empty() {
-        files.push(output::OutputFile {
-            name: "rejected.csv".into(),
-            bytes: output::rejected_csv(&rejections)?,
-        });
-    }
-    if let Some(dim) = &opts.split_by {
-        let keys: Vec<String> = metrics
-            .by
-            .get(dim.as_str())
-            .map(|rows| rows.iter().filter_map(|b| b.key.clone()).collect())
-            .unwrap_or_default();
-        for key in keys {
-            let tables = ingested.tables.scoped(dim, &key)?;
-            let m = figures::compute(&tables, month, &config, ingested.quality.clone())?;
-            let folder = output::safe_name(&key);
-            let scope = render::data::Scope {
-                dimension: dim.clone(),
-                key: key.clone(),
-            };
-            let mut part = vec![output::metrics_json(&m)?];
-            part.extend(documents(&renderer, &m, &config, &present, Some(scope))?);
-            for f in part {
-                files.push(output::OutputFile {
-                    name: format!("{folder}/{}", f.name),
-                    bytes: f.bytes,
-                });
-            }
-        }
-    }
+    // The inputs are hashed again, to catch an export that changed while it was read: on
+    // a thread of its own, beside the figures and documents (one core's work).
+    let (made, inputs_after) = std::thread::scope(|s| {
+        let after = s.spawn(|| output::hash_inputs(&opts.input, &ingest::discover(&opts.input)?));
+        let made = outputs(
+            ingested,
+            month,
+            &config,
+            &renderer,
+            &present,
+            opts.split_by.as_deref(),
+        );
+        let after = after
+            .join()
+            .unwrap_or_else(|_| Err(Error::Internal("hashing the inputs panicked".into())));
+        (made, after)
+    });
+    let (metrics, mut files) = made?;
     // An export that changed while it was read would make a report of neither version.
-    let inputs_after = output::hash_inputs(&opts.input, &ingest::discover(&opts.input)?)?;
+    let inputs_after = inputs_after?;
     for before in &inputs_before {
         let same = inputs_after
             .iter()
@@ -274,8 +256,69 @@ pub fn run(opts: &RunOptions) -> Result<RunOutcome> {
         folder,
         month,
         worst: metrics.alerts.iter().map(|a| a.status).max(),
-        rejected_rows: rejections.len(),
+        rejected_rows,
     })
+}
+
+/// The figures and every output file but the manifest: metrics, both documents, the
+/// rejected rows and, with `split_by`, a folder per key.
+fn outputs(
+    ingested: ingest::Ingested,
+    month: Month,
+    config: &Config,
+    renderer: &render::Renderer,
+    present: &[ingest::schema::TableKind],
+    split_by: Option<&str>,
+) -> Result<(figures::Metrics, Vec<output::OutputFile>)> {
+    let ingest::Ingested {
+        tables,
+        quality,
+        rejections,
+    } = ingested;
+    let metrics = figures::compute(&tables, month, config, quality.clone())?;
+    // Without a split the tables are done with: freed before the documents are laid out.
+    let tables = if split_by.is_some() {
+        Some(tables)
+    } else {
+        drop(tables);
+        None
+    };
+    let mut files = vec![
+        output::metrics_json(&metrics)?,
+        output::xlsx::metrics_xlsx(&metrics, &config.lang)?,
+    ];
+    files.extend(documents(renderer, &metrics, config, present, None)?);
+    if !rejections.is_empty() {
+        files.push(output::OutputFile {
+            name: "rejected.csv".into(),
+            bytes: output::rejected_csv(&rejections)?,
+        });
+    }
+    if let (Some(dim), Some(tables)) = (split_by, &tables) {
+        let keys: Vec<String> = metrics
+            .by
+            .get(dim)
+            .map(|rows| rows.iter().filter_map(|b| b.key.clone()).collect())
+            .unwrap_or_default();
+        for key in keys {
+            let scoped = tables.scoped(dim, &key)?;
+            let m = figures::compute(&scoped, month, config, quality.clone())?;
+            let folder = output::safe_name(&key);
+            let scope = render::data::Scope {
+                dimension: dim.to_string(),
+                key: key.clone(),
+            };
+            let mut part = vec![output::metrics_json(&m)?];
+            part.extend(documents(renderer, &m, config, present, Some(scope))?);
+            for f in part {
+                files.push(output::OutputFile {
+                    name: format!("{folder}/{}", f.name),
+                    bytes: f.bytes,
+                });
+            }
+        }
+    }
+    Ok((metrics, files))
 }
 
 /// The same export twice (identical bytes under two names) would count every row twice.

@@ -13,6 +13,7 @@
 //! breakdowns. As filtered aggregations they were twenty group-bys over the lines, 0.75 s
 //! of a 1M-line run; this pass is a few tens of milliseconds (BENCHMARKS.md).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::Hash;
 
@@ -173,8 +174,12 @@ pub struct OrderLines<'a> {
     base: i32,
     /// Each line's slot, or [`OUTSIDE`].
     slot: Vec<u8>,
-    amount: Vec<f64>,
-    cost: Vec<Option<f64>>,
+    /// Each line's amount (0 where missing: sums skip nulls); borrowed from the frame when
+    /// it has no gaps.
+    amount: Cow<'a, [f64]>,
+    /// Each line's cost, NaN where missing (ingest keeps only finite numbers); `None`
+    /// when no line has one.
+    cost: Option<Vec<f64>>,
     order: Vec<u32>,
     customer: Vec<u32>,
     /// Customer ids by code.
@@ -220,15 +225,16 @@ impl<'a> OrderLines<'a> {
                 _ => OUTSIDE,
             })
             .collect();
-        let amount: Vec<f64> = orders
-            .column("amount")?
-            .f64()?
-            .iter()
-            .map(|a| a.unwrap_or(0.0))
-            .collect();
-        let cost: Vec<Option<f64>> = match orders.column("cost") {
-            Ok(c) => c.f64()?.iter().collect(),
-            Err(_) => vec![None; orders.height()],
+        let amount = orders.column("amount")?.f64()?;
+        let amount = match amount.cont_slice() {
+            Ok(values) => Cow::Borrowed(values),
+            Err(_) => Cow::Owned(amount.iter().map(|a| a.unwrap_or(0.0)).collect()),
+        };
+        let cost = match orders.column("cost") {
+            Ok(c) if c.null_count() < c.len() => {
+                Some(c.f64()?.iter().map(|c| c.unwrap_or(f64::NAN)).collect())
+            }
+            _ => None,
         };
         let (order, order_ids) = codes(orders.column("order_id")?.str()?);
         let (customer, customer_ids) = codes(orders.column("customer_id")?.str()?);
@@ -481,10 +487,11 @@ impl<'a> OrderLines<'a> {
         let rev = self.window_sums(keys, window_masks);
         // Revenue and cost of the lines with a cost: costrev, cost, costn.
         let mut cost = vec![[[0.0f64; 3]; 3]; n_keys];
-        for (line, c) in self.cost.iter().enumerate() {
-            let (Some(c), s) = (c, self.slot[line]) else {
+        for (line, &c) in self.cost.iter().flatten().enumerate() {
+            let s = self.slot[line];
+            if c.is_nan() {
                 continue;
-            };
+            }
             let k = keys.at(line as u32);
             for (i, m) in reported.iter().enumerate() {
                 if s != OUTSIDE && m & 1 << s != 0 {

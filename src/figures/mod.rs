@@ -762,12 +762,27 @@ pub fn compute(
                     .is_some_and(|m| has_values(Some(m), dim))
         })
         .collect();
-    let totals = keyed(None, &lines::Keys::total())?;
+    let wanted_again = wanted.clone();
+    // Each is a pass over the lines and a few small queries, independent of the others:
+    // two threads share them.
+    let jobs: Vec<Option<&str>> = std::iter::once(None)
+        .chain(wanted.into_iter().map(Some))
+        .collect();
+    let mut done = on_two_threads(jobs, |dim| -> Result<(lines::Keys, Keyed)> {
+        let keys = match dim {
+            Some(d) => keys_of(d)?,
+            None => lines::Keys::total(),
+        };
+        let k = keyed(dim, &keys)?;
+        Ok((keys, k))
+    })
+    .into_iter();
+    let (_, totals) = done.next().expect("the totals' job")?;
     let mut dim_keys = HashMap::new();
     let mut keyed_by = HashMap::new();
-    for dim in wanted {
-        let keys = keys_of(dim)?;
-        keyed_by.insert(dim, keyed(Some(dim), &keys)?);
+    for (dim, result) in wanted_again.into_iter().zip(done) {
+        let (keys, k) = result?;
+        keyed_by.insert(dim, k);
         dim_keys.insert(dim, keys);
     }
 
@@ -1100,6 +1115,32 @@ fn rep_customers(
             Column::new("customer_id".into(), customers),
         ],
     )?)
+}
+
+/// `f` of every item, in order; the items alternate between this thread and another.
+fn on_two_threads<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync) -> Vec<R> {
+    let (mine, theirs): (Vec<_>, Vec<_>) =
+        items.into_iter().enumerate().partition(|(i, _)| i % 2 == 0);
+    let f = &f;
+    let (mine, theirs) = std::thread::scope(|s| {
+        let other = s.spawn(move || theirs.into_iter().map(|(_, x)| f(x)).collect::<Vec<R>>());
+        let mine: Vec<R> = mine.into_iter().map(|(_, x)| f(x)).collect();
+        (mine, other.join())
+    });
+    let theirs = match theirs {
+        Ok(t) => t,
+        Err(panic) => std::panic::resume_unwind(panic),
+    };
+    let mut out = Vec::with_capacity(mine.len() + theirs.len());
+    let (mut a, mut b) = (mine.into_iter(), theirs.into_iter());
+    loop {
+        match (a.next(), b.next()) {
+            (Some(x), Some(y)) => out.extend([x, y]),
+            (Some(x), None) => out.push(x),
+            _ => break,
+        }
+    }
+    out
 }
 
 /// Rep id → name, from the roster.
