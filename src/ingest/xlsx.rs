@@ -24,8 +24,9 @@ use memchr::{memchr, memchr3, memmem};
 
 use super::coerce::Cell;
 
-/// Inflated worksheet XML goes from the inflating thread to the scanner in pieces this big.
-const CHUNK: usize = 2 << 20;
+/// Inflated worksheet XML goes from the inflating thread to the scanner in pieces this big
+/// (in unit tests, small and odd, so that cuts fall everywhere).
+const CHUNK: usize = if cfg!(test) { 97 } else { 2 << 20 };
 
 // ---------------------------------------------------------------------------------------
 // A minimal XML tokenizer: tags, text, CDATA. Not validating; enough for SpreadsheetML.
@@ -814,13 +815,24 @@ impl Workbook {
                     let mut zip =
                         zip::ZipArchive::new(BufReader::new(file)).map_err(|e| e.to_string())?;
                     let mut f = zip.by_name(&entry).map_err(|e| e.to_string())?;
+                    let mut tail = Vec::new();
                     loop {
-                        let mut chunk = Vec::with_capacity(CHUNK);
+                        let mut chunk = Vec::with_capacity(CHUNK + tail.len());
+                        chunk.append(&mut tail);
                         let n = (&mut f)
                             .take(CHUNK as u64)
                             .read_to_end(&mut chunk)
                             .map_err(|e| e.to_string())?;
-                        if n == 0 || tx.send(Ok(chunk)).is_err() {
+                        // Cut after the last `</row>`, so that the scanner takes each chunk
+                        // whole and has nothing to carry into the next (it still can, for
+                        // a cut anywhere else).
+                        if n > 0 {
+                            if let Some(at) = memchr::memmem::rfind(&chunk, b"</row>") {
+                                tail.extend_from_slice(&chunk[at + 6..]);
+                                chunk.truncate(at + 6);
+                            }
+                        }
+                        if chunk.is_empty() || tx.send(Ok(chunk)).is_err() {
                             return Ok(());
                         }
                     }
@@ -1206,9 +1218,7 @@ impl<'w> Scanner<'w> {
             if !body[lt..].starts_with(b"</v></c>") || memchr::memchr2(b'&', b'\r', v).is_some() {
                 return Ok(None);
             }
-            value = Some(std::str::from_utf8(v).map_err(|_| {
-                ReadError::Sheet(SheetError::Unreadable("text that is not UTF-8".into()))
-            })?);
+            value = Some(v);
             end += 3 + lt + 8;
         }
         // What start_cell does with the attributes, for these three.
@@ -1231,19 +1241,21 @@ impl<'w> Scanner<'w> {
             self.ty_raw = String::from_utf8_lossy(t.unwrap_or_default()).into_owned();
         }
         self.has_value = value.is_some();
-        self.end_cell_with(value.unwrap_or(""), sink)?;
+        self.end_cell_with(value.unwrap_or_default(), sink)?;
         Ok(Some(pos + end))
     }
 
     /// `</c>`: the cell's value as calamine reads it, to the sink.
     fn end_cell(&mut self, sink: &mut dyn CellSink<'w>) -> Result<(), ReadError> {
         let v = std::mem::take(&mut self.value);
-        let done = self.end_cell_with(&v, sink);
+        let done = self.end_cell_with(v.as_bytes(), sink);
         self.value = v;
         done
     }
 
-    fn end_cell_with(&mut self, v: &str, sink: &mut dyn CellSink<'w>) -> Result<(), ReadError> {
+    /// The cell ends with value text `v` (raw bytes: numbers and shared-string indexes,
+    /// nearly every cell, need no UTF-8 check).
+    fn end_cell_with(&mut self, v: &[u8], sink: &mut dyn CellSink<'w>) -> Result<(), ReadError> {
         self.in_cell = false;
         self.text_for = TextFor::Nothing;
         let (row, col) = self.pos;
@@ -1262,7 +1274,8 @@ impl<'w> Scanner<'w> {
         Ok(())
     }
 
-    fn value(&mut self, v: &str) -> Result<Cell<'w>, String> {
+    fn value(&mut self, v: &[u8]) -> Result<Cell<'w>, String> {
+        let text = |v| std::str::from_utf8(v).map_err(|_| "text that is not UTF-8".to_string());
         if self.ty == CellType::Inline || self.inline_value.is_some() {
             return Ok(match self.inline_value.take() {
                 Some(s) => Cell::Text(Cow::Owned(s)),
@@ -1277,13 +1290,19 @@ impl<'w> Scanner<'w> {
                 if v.is_empty() {
                     return Ok(Cell::Empty);
                 }
-                let i = number(v.as_bytes()).map_or(0, |n| n as usize);
+                let i = match number(v) {
+                    Some(n) => n as usize,
+                    None => {
+                        text(v)?;
+                        0
+                    }
+                };
                 match self.wb.strings.get(i) {
                     Some(s) => Cell::Text(Cow::Borrowed(s.as_str())),
                     None => return Err(format!("shared string {i} is not in the workbook")),
                 }
             }
-            CellType::Bool => match v.trim() {
+            CellType::Bool => match text(v)?.trim() {
                 "" => Cell::Empty,
                 "0" => Cell::Bool(false),
                 "1" => Cell::Bool(true),
@@ -1291,19 +1310,19 @@ impl<'w> Scanner<'w> {
                 t if t.eq_ignore_ascii_case("true") => Cell::Bool(true),
                 t => return Err(format!("a boolean cell holding {t:?}")),
             },
-            CellType::Date => Cell::Text(Cow::Owned(v.to_string())),
-            CellType::Error => match v {
-                "#DIV/0!" | "#N/A" | "#NAME?" | "#NULL!" | "#NUM!" | "#REF!" | "#VALUE!" => {
-                    Cell::Error(v.to_string())
+            CellType::Date => Cell::Text(Cow::Owned(text(v)?.to_string())),
+            CellType::Error => match text(v)? {
+                e @ ("#DIV/0!" | "#N/A" | "#NAME?" | "#NULL!" | "#NUM!" | "#REF!" | "#VALUE!") => {
+                    Cell::Error(e.to_string())
                 }
-                _ => return Err(format!("an error cell holding {v:?}")),
+                e => return Err(format!("an error cell holding {e:?}")),
             },
-            CellType::Str => Cell::Text(Cow::Owned(unescape_ooxml(v).into_owned())),
+            CellType::Str => Cell::Text(Cow::Owned(unescape_ooxml(text(v)?).into_owned())),
             CellType::Number | CellType::N => {
                 if v.is_empty() {
                     return Ok(Cell::Empty);
                 }
-                match fast_float2::parse::<f64, _>(v.as_bytes()) {
+                match fast_float2::parse::<f64, _>(v) {
                     Ok(n) => {
                         let kind = match self.style {
                             Some(id) => self.wb.formats.get(id).copied(),
@@ -1319,8 +1338,10 @@ impl<'w> Scanner<'w> {
                             self.wb.epoch_1904,
                         )
                     }
-                    Err(_) if self.ty == CellType::Number => Cell::Text(Cow::Owned(v.to_string())),
-                    Err(_) => return Err(format!("a number cell holding {v:?}")),
+                    Err(_) if self.ty == CellType::Number => {
+                        Cell::Text(Cow::Owned(text(v)?.to_string()))
+                    }
+                    Err(_) => return Err(format!("a number cell holding {:?}", text(v)?)),
                 }
             }
             CellType::Inline => Cell::Empty,
@@ -1332,6 +1353,78 @@ impl<'w> Scanner<'w> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every cell of a workbook as one reader reads it.
+    #[derive(Default)]
+    struct Recorded(Vec<String>);
+
+    impl crate::ingest::source::SheetVisitor for Recorded {
+        fn begin_sheet(&mut self, sheet: &str, _: bool) -> bool {
+            self.0.push(format!("sheet {sheet}"));
+            true
+        }
+        fn row(&mut self, row: u32, cells: &[Cell]) -> crate::error::Result<bool> {
+            self.0.push(format!("{row}: {cells:?}"));
+            Ok(true)
+        }
+        fn end_sheet(&mut self) -> crate::error::Result<()> {
+            Ok(())
+        }
+        fn unreadable_sheet(&mut self, sheet: &str, why: String) {
+            self.0.push(format!("unreadable {sheet}: {why}"));
+        }
+    }
+
+    /// With 97-byte pieces, cuts fall inside tags, values, entities, CDATA and `</row>`
+    /// written inside text; every one must read as calamine reads the whole sheet.
+    #[test]
+    fn sheets_cut_anywhere_read_as_calamine_reads_them() {
+        use crate::ingest::source::{read_file_with, XlsxEngine};
+        use std::io::Write;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cut.xlsx");
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        wb.add_worksheet().write(0, 0, "x").unwrap();
+        wb.save(&path).unwrap();
+        let mut rows = String::new();
+        for r in 1..=120 {
+            rows.push_str(&format!(
+                r#"<row r="{r}"><c r="A{r}" t="inlineStr"><is><t><![CDATA[a</row>b{r}]]></t></is></c><c r="B{r}"><v>{r}.25</v></c><c r="C{r}" t="str"><v>x&amp;y&lt;/row&gt;{r}</v></c><c r="D{r}" t="b"><v>1</v></c></row>"#
+            ));
+        }
+        let sheet = format!(
+            r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>{rows}</sheetData></worksheet>"#
+        );
+        // The workbook again, with this sheet.
+        let bytes = std::fs::read(&path).unwrap();
+        let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        for i in 0..archive.len() {
+            let mut f = archive.by_index(i).unwrap();
+            let name = f.name().unwrap().to_string();
+            let mut content = Vec::new();
+            f.read_to_end(&mut content).unwrap();
+            if name == "xl/worksheets/sheet1.xml" {
+                content = sheet.clone().into_bytes();
+            }
+            out.start_file(name, zip::write::SimpleFileOptions::default())
+                .unwrap();
+            out.write_all(&content).unwrap();
+        }
+        std::fs::write(&path, out.finish().unwrap().into_inner()).unwrap();
+        assert!(sheet.len() > 100 * CHUNK);
+
+        let limits = crate::config::Config::default().limits;
+        let read = |engine| {
+            let mut r = Recorded::default();
+            read_file_with(&path, &limits, &mut r, engine).unwrap();
+            r.0
+        };
+        let fast = read(XlsxEngine::Fast);
+        assert_eq!(fast, read(XlsxEngine::Calamine));
+        assert_eq!(fast.len(), 121);
+        assert!(fast[120].contains("a</row>b120"), "{}", fast[120]);
+    }
 
     #[test]
     fn tokens() {
