@@ -70,12 +70,16 @@ impl Groups {
 /// Each distinct value of a text column (null too) as a number, in order of first
 /// appearance, and the values by number.
 pub fn codes(values: &StringChunked) -> (Vec<u32>, Vec<Option<&str>>) {
-    codes_of(values.iter())
+    codes_of(values.iter(), 0)
 }
 
-fn codes_of<T: Hash + Eq + Copy>(values: impl Iterator<Item = T>) -> (Vec<u32>, Vec<T>) {
+/// [`codes`] of any values; room for `expected` distinct ones is made up front.
+fn codes_of<T: Hash + Eq + Copy>(
+    values: impl Iterator<Item = T>,
+    expected: usize,
+) -> (Vec<u32>, Vec<T>) {
     let mut numbers: indexmap::IndexSet<T, foldhash::fast::RandomState> =
-        indexmap::IndexSet::with_hasher(Default::default());
+        indexmap::IndexSet::with_capacity_and_hasher(expected, Default::default());
     let mut codes = Vec::with_capacity(values.size_hint().0);
     // Exports list an order's lines together: a value equal to the one before is not
     // looked up again.
@@ -126,7 +130,7 @@ impl Keys {
 
     /// Keyed by a value of each line's customer: `values` holds one per customer code.
     fn per_customer(lines: &OrderLines, values: &[Option<&str>]) -> Keys {
-        let (by_customer, names) = codes_of(values.iter().copied());
+        let (by_customer, names) = codes_of(values.iter().copied(), 0);
         Keys {
             code: Some(
                 lines
@@ -214,50 +218,61 @@ impl<'a> OrderLines<'a> {
         let bounds: Vec<i32> = (0..=MONTHS)
             .map(|s| epoch_days(Month::from_index(base + s).start()))
             .collect();
-        let dates = orders.column("order_date")?.date()?;
-        let slot: Vec<u8> = dates
-            .physical()
-            .iter()
-            .map(|d| match d {
-                Some(d) if d >= bounds[0] && d < bounds[MONTHS as usize] => {
-                    (bounds.partition_point(|b| *b <= d) - 1) as u8
+        let order_ids = orders.column("order_id")?.str()?;
+        // Order ids are the most distinct values (an order has a few lines): they are
+        // numbered on a second thread while this one does the rest.
+        std::thread::scope(|s| {
+            let numbered = s.spawn(|| {
+                let (codes, names) = codes_of(order_ids.iter(), order_ids.len() / 2);
+                (codes, names.len())
+            });
+            let dates = orders.column("order_date")?.date()?;
+            let slot: Vec<u8> = dates
+                .physical()
+                .iter()
+                .map(|d| match d {
+                    Some(d) if d >= bounds[0] && d < bounds[MONTHS as usize] => {
+                        (bounds.partition_point(|b| *b <= d) - 1) as u8
+                    }
+                    _ => OUTSIDE,
+                })
+                .collect();
+            let amount = orders.column("amount")?.f64()?;
+            let amount = match amount.cont_slice() {
+                Ok(values) => Cow::Borrowed(values),
+                Err(_) => Cow::Owned(amount.iter().map(|a| a.unwrap_or(0.0)).collect()),
+            };
+            let cost = match orders.column("cost") {
+                Ok(c) if c.null_count() < c.len() => {
+                    Some(c.f64()?.iter().map(|c| c.unwrap_or(f64::NAN)).collect())
                 }
-                _ => OUTSIDE,
+                _ => None,
+            };
+            let (customer, customer_ids) = codes(orders.column("customer_id")?.str()?);
+            let by_customer = Groups::new(&customer, &slot, customer_ids.len());
+            let mut first_day = vec![None; customer_ids.len()];
+            for (c, d) in customer.iter().zip(dates.physical().iter()) {
+                if let Some(d) = d {
+                    let first: &mut Option<i32> = &mut first_day[*c as usize];
+                    *first = Some(first.map_or(d, |f| f.min(d)));
+                }
+            }
+            let (order, orders_n) = numbered
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            let by_order = Groups::new(&order, &slot, orders_n);
+            Ok(OrderLines {
+                base,
+                slot,
+                amount,
+                cost,
+                order,
+                customer,
+                customer_ids,
+                first_day,
+                by_order,
+                by_customer,
             })
-            .collect();
-        let amount = orders.column("amount")?.f64()?;
-        let amount = match amount.cont_slice() {
-            Ok(values) => Cow::Borrowed(values),
-            Err(_) => Cow::Owned(amount.iter().map(|a| a.unwrap_or(0.0)).collect()),
-        };
-        let cost = match orders.column("cost") {
-            Ok(c) if c.null_count() < c.len() => {
-                Some(c.f64()?.iter().map(|c| c.unwrap_or(f64::NAN)).collect())
-            }
-            _ => None,
-        };
-        let (order, order_ids) = codes(orders.column("order_id")?.str()?);
-        let (customer, customer_ids) = codes(orders.column("customer_id")?.str()?);
-        let by_order = Groups::new(&order, &slot, order_ids.len());
-        let by_customer = Groups::new(&customer, &slot, customer_ids.len());
-        let mut first_day = vec![None; customer_ids.len()];
-        for (c, d) in customer.iter().zip(dates.physical().iter()) {
-            if let Some(d) = d {
-                let first: &mut Option<i32> = &mut first_day[*c as usize];
-                *first = Some(first.map_or(d, |f| f.min(d)));
-            }
-        }
-        Ok(OrderLines {
-            base,
-            slot,
-            amount,
-            cost,
-            order,
-            customer,
-            customer_ids,
-            first_day,
-            by_order,
-            by_customer,
         })
     }
 
@@ -409,7 +424,7 @@ impl<'a> OrderLines<'a> {
         spans: [Span; N],
     ) -> Vec<(&'k Key, &'k Key, [f64; N], [u32; N])> {
         let lines = 0..self.slot.len() as u32;
-        let (pair, pairs) = codes_of(lines.map(|line| (a.at(line), b.at(line))));
+        let (pair, pairs) = codes_of(lines.map(|line| (a.at(line), b.at(line))), 0);
         let keys = Keys {
             code: Some(pair),
             names: vec![None; pairs.len()],

@@ -1127,10 +1127,7 @@ fn on_two_threads<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync) ->
         let mine: Vec<R> = mine.into_iter().map(|(_, x)| f(x)).collect();
         (mine, other.join())
     });
-    let theirs = match theirs {
-        Ok(t) => t,
-        Err(panic) => std::panic::resume_unwind(panic),
-    };
+    let theirs = theirs.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
     let mut out = Vec::with_capacity(mine.len() + theirs.len());
     let (mut a, mut b) = (mine.into_iter(), theirs.into_iter());
     loop {
