@@ -216,24 +216,19 @@ fn column(name: &str, values: ColumnValues) -> Result<Column> {
 /// order read: the active lines are then a slice that every figure shares, where a filter
 /// would copy a million lines. Columns are reordered one at a time, so that the extra
 /// memory is one column's.
-fn active_first(mut df: DataFrame) -> Result<DataFrame> {
+fn active_first(df: DataFrame) -> Result<DataFrame> {
     let cancelled = df.column("cancelled")?.bool()?.clone();
     if cancelled.sum().unwrap_or(0) == 0 {
         return Ok(df);
     }
-    let (mut active, mut rest): (Vec<IdxSize>, Vec<IdxSize>) = (Vec::new(), Vec::new());
-    for (i, c) in cancelled.iter().enumerate() {
-        if c == Some(true) {
-            rest.push(i as IdxSize)
-        } else {
-            active.push(i as IdxSize)
-        }
-    }
-    active.extend(rest);
-    let order = IdxCa::from_vec("".into(), active);
+    let active = !&cancelled;
+    let mut df = df;
     let names: Vec<PlSmallStr> = df.get_column_names_owned();
     for name in names {
-        let reordered = df.column(&name)?.take(&order)?;
+        // Two sequential filters, not a gather; the active lines come out as one chunk.
+        let column = df.column(&name)?;
+        let mut reordered = column.filter(&active)?;
+        reordered.append_owned(column.filter(&cancelled)?)?;
         df.with_column(reordered)?;
     }
     Ok(df)
