@@ -419,7 +419,7 @@ pub fn check(
     if let Some(m) = month {
         let today = chrono::Local::now().date_naive();
         quality.findings =
-            figures::quality::findings(&ingested.tables, m, Some(today), &quality.files)?;
+            figures::quality::findings(&ingested.tables, m, Some(today), &quality.files, None)?;
     }
     Ok(CheckOutcome {
         quality,

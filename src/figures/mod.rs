@@ -588,7 +588,6 @@ pub fn compute(
     config: &Config,
     mut quality: DataQuality,
 ) -> Result<Metrics> {
-    quality.findings = quality::findings(tables, month, None, &quality.files)?;
     let p = Periods::new(month);
     let first_day = first_order_day(tables)?;
     let history = History {
@@ -605,6 +604,8 @@ pub fn compute(
     // key, the trend, the matrix and the scorecard (see `lines`).
     let active = tables.active_orders().collect()?;
     let lines = lines::OrderLines::new(&active, month)?;
+    let codes = Some(lines.order_codes());
+    quality.findings = quality::findings(tables, month, None, &quality.files, codes)?;
     let customers = match customers {
         Some(c) => Some(c.collect()?),
         None => None,

@@ -25,47 +25,55 @@ fn count(df: LazyFrame) -> Result<usize> {
 
 /// Per order line: whether its order id also appears in another file. Only such lines can
 /// be the same line in two files; one pass over the ids spares the full comparison when
-/// files do not overlap (the usual case, monthly exports).
-fn in_several_files(orders: &DataFrame) -> Result<Vec<bool>> {
+/// files do not overlap (the usual case, monthly exports). `order_codes` number the ids
+/// (see [`super::lines::codes`]) when the caller has them.
+fn in_several_files(orders: &DataFrame, order_codes: Option<&[u32]>) -> Result<Vec<bool>> {
     if orders.column(SOURCE_FILE)?.n_unique()? <= 1 {
         return Ok(vec![false; orders.height()]);
     }
-    let ids = orders.column("order_id")?.str()?;
+    let numbered;
+    let codes = match order_codes {
+        Some(c) => c,
+        None => {
+            numbered = super::lines::codes(orders.column("order_id")?.str()?).0;
+            &numbered
+        }
+    };
     let files = orders.column(SOURCE_FILE)?.u32()?;
     // Per id: the first file it was seen in, and whether another file has it too.
-    let mut seen: std::collections::HashMap<
-        Option<&str>,
-        (Option<u32>, bool),
-        foldhash::fast::RandomState,
-    > = std::collections::HashMap::with_capacity_and_hasher(ids.len(), Default::default());
+    let ids = codes.iter().map(|c| *c as usize).max().map_or(0, |m| m + 1);
+    let (mut first, mut several) = (vec![None; ids], vec![false; ids]);
     let mut any = false;
-    for (id, file) in ids.iter().zip(files.iter()) {
-        let e = seen.entry(id).or_insert((file, false));
-        if e.0 != file {
-            e.1 = true;
-            any = true;
+    for (&code, file) in codes.iter().zip(files.iter()) {
+        let seen = &mut first[code as usize];
+        match seen {
+            None => *seen = Some(file),
+            Some(f) if *f != file => {
+                several[code as usize] = true;
+                any = true;
+            }
+            Some(_) => {}
         }
     }
     if !any {
         return Ok(vec![false; orders.height()]);
     }
-    Ok(ids
-        .iter()
-        .map(|id| seen.get(&id).is_some_and(|e| e.1))
-        .collect())
+    Ok(codes.iter().map(|c| several[*c as usize]).collect())
 }
 
 /// The findings for report month `month`; `today` marks dates in the future (`check`
 /// passes the clock; a run passes `None` so that its documents do not depend on the day).
+/// `order_codes` are the active lines' order ids numbered, when the caller has them.
 pub fn findings(
     tables: &Tables,
     month: Month,
     today: Option<chrono::NaiveDate>,
     files: &[String],
+    order_codes: Option<&[u32]>,
 ) -> Result<Vec<Finding>> {
     let mut out = Vec::new();
     let orders = tables.active_orders().collect()?;
-    let overlap = in_several_files(&orders)?;
+    let overlap = in_several_files(&orders, order_codes)?;
     let orders = orders.lazy();
     let in_month = |m: Month| -> Result<usize> {
         let s = super::periods::Span::new(m, m);
