@@ -365,16 +365,23 @@ fn documents(
     );
     let data =
         serde_json::to_vec(&view).map_err(|e| Error::Internal(format!("data.json ({e})")))?;
-    let mut out = Vec::new();
-    for doc in [render::Document::Report, render::Document::Deck] {
+    // The two documents compile side by side: each is one thread's work.
+    let render = |doc: render::Document| -> Result<output::OutputFile> {
         tracing::info!(document = doc.output(), "rendering");
-        let bytes = renderer.render(doc, &data, metrics.month, &ident)?;
-        out.push(output::OutputFile {
+        Ok(output::OutputFile {
             name: doc.output().to_string(),
-            bytes,
-        });
-    }
-    Ok(out)
+            bytes: renderer.render(doc, &data, metrics.month, &ident)?,
+        })
+    };
+    let (report, deck) = std::thread::scope(|s| {
+        let deck = s.spawn(|| render(render::Document::Deck));
+        let report = render(render::Document::Report);
+        let deck = deck
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (report, deck)
+    });
+    Ok(vec![report?, deck?])
 }
 
 /// `salesplan init [DIR]`: writes the built-in templates and a commented salesplan.toml.
