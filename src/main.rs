@@ -33,13 +33,14 @@ fn init_logging(cli: &Cli) {
 
 /// glibc gives every thread that allocates its own memory arena (up to eight per core), and
 /// freed memory stays in them: reading and computing on threads (the xlsx reader, polars)
-/// then holds a fifth more resident memory. Two arenas keep a million-line run under 400 MiB
-/// at the same speed (BENCHMARKS.md).
+/// then holds a fifth more resident memory. One arena keeps a million-line run near 300 MiB
+/// (two: 300-380 MiB, eight per core: ~630 MiB) at the same speed, 2 % slower on twelve
+/// files read two at a time (BENCHMARKS.md).
 fn limit_malloc_arenas() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: mallopt only sets an allocator parameter; called before any other thread runs.
     unsafe {
-        libc::mallopt(libc::M_ARENA_MAX, 2);
+        libc::mallopt(libc::M_ARENA_MAX, 1);
     }
 }
 
