@@ -29,6 +29,33 @@ const MONTHS: i32 = 24;
 /// The slot of a line outside those months (or without a date).
 const OUTSIDE: u8 = u8::MAX;
 
+/// A sum of money amounts with Neumaier's compensation: a million two-decimal amounts add up
+/// to `14542276.91`, not `14542276.90999998` (polars' sums are pairwise, as exact).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Sum {
+    sum: f64,
+    lost: f64,
+}
+
+impl Sum {
+    /// The sum.
+    pub fn get(self) -> f64 {
+        self.sum + self.lost
+    }
+}
+
+impl std::ops::AddAssign<f64> for Sum {
+    fn add_assign(&mut self, x: f64) {
+        let t = self.sum + x;
+        self.lost += if self.sum.abs() >= x.abs() {
+            (self.sum - t) + x
+        } else {
+            (x - t) + self.sum
+        };
+        self.sum = t;
+    }
+}
+
 /// Lines grouped by a code: the lines of group `g` are `lines[start[g]..start[g + 1]]`, in
 /// input order. Only lines inside the 24 months are listed.
 struct Groups {
@@ -399,7 +426,7 @@ impl<'a> OrderLines<'a> {
         keys: &Keys,
         masks: [u32; N],
     ) -> Vec<([f64; N], [u32; N])> {
-        let mut sums = vec![([0.0; N], [0; N]); keys.names.len()];
+        let mut sums = vec![([Sum::default(); N], [0; N]); keys.names.len()];
         for (line, &s) in self.slot.iter().enumerate() {
             if s == OUTSIDE {
                 continue;
@@ -412,7 +439,9 @@ impl<'a> OrderLines<'a> {
                 }
             }
         }
-        sums
+        sums.into_iter()
+            .map(|(amount, lines)| (amount.map(Sum::get), lines))
+            .collect()
     }
 
     /// Revenue in each of `spans` per pair of keys (`a` × `b`) that has lines in any of
@@ -441,16 +470,21 @@ impl<'a> OrderLines<'a> {
     /// in their customer's first month.
     pub fn monthly(&self, facts: &CustomerFacts) -> [MonthSums; MONTHS as usize] {
         let mut months = [MonthSums::default(); MONTHS as usize];
+        let mut revenue = [(Sum::default(), Sum::default()); MONTHS as usize];
         for (line, &s) in self.slot.iter().enumerate() {
             if s == OUTSIDE {
                 continue;
             }
-            let m = &mut months[s as usize];
+            let (all, new) = &mut revenue[s as usize];
             let a = self.amount[line];
-            m.revenue += a;
+            *all += a;
             if facts.first_slot[self.customer[line] as usize] == s {
-                m.new_revenue += a;
+                *new += a;
             }
+        }
+        for (m, (all, new)) in months.iter_mut().zip(revenue) {
+            m.revenue = all.get();
+            m.new_revenue = new.get();
         }
         for lines in self.by_customer.iter() {
             let active = lines
@@ -501,7 +535,7 @@ impl<'a> OrderLines<'a> {
 
         let rev = self.window_sums(keys, window_masks);
         // Revenue and cost of the lines with a cost: costrev, cost, costn.
-        let mut cost = vec![[[0.0f64; 3]; 3]; n_keys];
+        let mut cost = vec![[[Sum::default(); 3]; 3]; n_keys];
         for (line, &c) in self.cost.iter().flatten().enumerate() {
             let s = self.slot[line];
             if c.is_nan() {
@@ -543,7 +577,7 @@ impl<'a> OrderLines<'a> {
         #[derive(Clone, Copy, Default)]
         struct Activity {
             months: u32,
-            revenue: [f64; 3],
+            revenue: [Sum; 3],
             first_order: [Option<u32>; 3],
             repeat: [bool; 3],
         }
@@ -554,7 +588,7 @@ impl<'a> OrderLines<'a> {
             active: [u32; 3],
             repeat: [u32; 3],
             new: [u32; 3],
-            new_revenue: [f64; 3],
+            new_revenue: [Sum; 3],
             covered: [u32; 3],
         }
         let mask_of = |name: &str| {
@@ -613,7 +647,7 @@ impl<'a> OrderLines<'a> {
                     n.repeat[i] += u32::from(a.repeat[i]);
                     if new_in & 1 << i != 0 {
                         n.new[i] += 1;
-                        n.new_revenue[i] += a.revenue[i];
+                        n.new_revenue[i] += a.revenue[i].get();
                     }
                     n.covered[i] += u32::from(followed_up & 1 << i != 0);
                 }
@@ -633,9 +667,9 @@ impl<'a> OrderLines<'a> {
                 );
             }
             for (i, name) in REPORTED.iter().enumerate() {
-                o.set(&format!("costrev_{name}"), Some(cost[k][0][i]));
-                o.set(&format!("cost_{name}"), Some(cost[k][1][i]));
-                o.set(&format!("costn_{name}"), Some(cost[k][2][i]));
+                o.set(&format!("costrev_{name}"), Some(cost[k][0][i].get()));
+                o.set(&format!("cost_{name}"), Some(cost[k][1][i].get()));
+                o.set(&format!("costn_{name}"), Some(cost[k][2][i].get()));
             }
             order_sums.insert(key.clone(), o);
             let n = &counts[k];
@@ -655,7 +689,7 @@ impl<'a> OrderLines<'a> {
                 c.set(&format!("active_{name}"), Some(n.active[i].into()));
                 c.set(&format!("repeat_{name}"), Some(n.repeat[i].into()));
                 c.set(&format!("new_{name}"), Some(n.new[i].into()));
-                c.set(&format!("newrev_{name}"), Some(n.new_revenue[i]));
+                c.set(&format!("newrev_{name}"), Some(n.new_revenue[i].get()));
                 if facts.followed_up.is_some() {
                     c.set(&format!("fucov_{name}"), Some(n.covered[i].into()));
                 }

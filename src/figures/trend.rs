@@ -7,7 +7,7 @@ use serde::Serialize;
 use std::collections::HashMap;
 
 use super::frame::{by_key, ratio, Key};
-use super::lines::{CustomerFacts, Keys, OrderLines};
+use super::lines::{CustomerFacts, Keys, OrderLines, Sum};
 use super::periods::{Month, Periods, Span, REPORTED};
 use super::targets;
 use crate::error::Result;
@@ -153,11 +153,11 @@ pub fn matrix(
         None => None,
     };
     // A region's revenue is its cells' (a pair without lines in the year adds nothing).
-    let mut region_revenue: HashMap<&Key, [f64; 3]> = HashMap::new();
+    let mut region_revenue: HashMap<&Key, [Sum; 3]> = HashMap::new();
     for (region, _, revenue, _) in &pairs {
         let r = region_revenue.entry(region).or_default();
         for (sum, v) in r.iter_mut().zip(revenue) {
-            *sum += v;
+            *sum += *v;
         }
     }
     let mut cells = Vec::new();
@@ -169,7 +169,7 @@ pub fn matrix(
         ));
         let at = |n: &str| REPORTED.iter().position(|r| *r == n).unwrap_or(0);
         let rev = |n: &str| revenue[at(n)];
-        let region_rev = |n: &str| region_revenue[region][at(n)];
+        let region_rev = |n: &str| region_revenue[region][at(n)].get();
         let t = target_sums.as_ref().and_then(|t| t.get(&k));
         let per = |f: &dyn Fn(&str) -> Option<f64>| -> super::Figure {
             super::periods::REPORTED
