@@ -107,7 +107,11 @@ pub struct Finding {
 
 impl DataQuality {
     fn table(&mut self, t: TableKind) -> &mut TableQuality {
-        self.tables.entry(t.name().to_string()).or_default()
+        // Called for every row: the key is allocated only the first time.
+        if !self.tables.contains_key(t.name()) {
+            self.tables.insert(t.name().to_string(), TableQuality::default());
+        }
+        self.tables.get_mut(t.name()).expect("inserted above")
     }
 
     /// Rows read over every table.
