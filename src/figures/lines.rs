@@ -170,11 +170,6 @@ impl Keys {
         }
     }
 
-    /// The keys by code.
-    pub fn names(&self) -> &[Key] {
-        &self.names
-    }
-
     fn at(&self, line: u32) -> usize {
         self.code.as_ref().map_or(0, |c| c[line as usize] as usize)
     }
@@ -306,11 +301,6 @@ impl<'a> OrderLines<'a> {
     /// Each line's order code (distinct `order_id`s numbered, null too).
     pub fn order_codes(&self) -> &[u32] {
         &self.order
-    }
-
-    /// Each line's customer code.
-    pub fn customer_codes(&self) -> &[u32] {
-        &self.customer
     }
 
     /// Each customer's first active order: `customer_id`, `first_date` (the null id too),

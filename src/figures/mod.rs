@@ -763,28 +763,30 @@ pub fn compute(
                     .is_some_and(|m| has_values(Some(m), dim))
         })
         .collect();
-    let wanted_again = wanted.clone();
     // Each is a pass over the lines and a few small queries, independent of the others:
     // two threads share them.
     let jobs: Vec<Option<&str>> = std::iter::once(None)
         .chain(wanted.into_iter().map(Some))
         .collect();
-    let mut done = on_two_threads(jobs, |dim| -> Result<(lines::Keys, Keyed)> {
+    let done = on_two_threads(jobs, |dim| -> Result<(Option<&str>, lines::Keys, Keyed)> {
         let keys = match dim {
             Some(d) => keys_of(d)?,
             None => lines::Keys::total(),
         };
         let k = keyed(dim, &keys)?;
-        Ok((keys, k))
-    })
-    .into_iter();
-    let (_, totals) = done.next().expect("the totals' job")?;
+        Ok((dim, keys, k))
+    });
+    let mut totals = Keyed::default();
     let mut dim_keys = HashMap::new();
     let mut keyed_by = HashMap::new();
-    for (dim, result) in wanted_again.into_iter().zip(done) {
-        let (keys, k) = result?;
-        keyed_by.insert(dim, k);
-        dim_keys.insert(dim, keys);
+    for result in done {
+        match result? {
+            (None, _, k) => totals = k,
+            (Some(dim), keys, k) => {
+                keyed_by.insert(dim, k);
+                dim_keys.insert(dim, keys);
+            }
+        }
     }
 
     // Totals.

@@ -109,7 +109,8 @@ impl DataQuality {
     fn table(&mut self, t: TableKind) -> &mut TableQuality {
         // Called for every row: the key is allocated only the first time.
         if !self.tables.contains_key(t.name()) {
-            self.tables.insert(t.name().to_string(), TableQuality::default());
+            self.tables
+                .insert(t.name().to_string(), TableQuality::default());
         }
         self.tables.get_mut(t.name()).expect("inserted above")
     }
