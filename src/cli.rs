@@ -100,6 +100,10 @@ pub struct CheckArgs {
     /// Where rejected-<month>.csv is written when rows are rejected.
     #[arg(long, default_value = "outputs")]
     pub out: PathBuf,
+    /// Also write the mapping used, as commented [[sheets]] entries of salesplan.toml, to
+    /// FILE: pin it, or correct it and run with it.
+    #[arg(long, value_name = "FILE")]
+    pub write_config: Option<PathBuf>,
 }
 
 /// `salesplan demo`.

@@ -42,6 +42,8 @@ pub struct RawConfig {
     pub thresholds: Option<RawThresholds>,
     /// Lead stages, first to last.
     pub stages: Option<Vec<String>>,
+    /// How `03/04/2026` reads when a column's values do not tell: `dmy` or `mdy`.
+    pub date_order: Option<String>,
     /// Weights of the balanced scorecard per rep.
     pub scorecard: Option<RawScorecard>,
 }
@@ -192,6 +194,8 @@ pub struct Config {
     pub thresholds: Thresholds,
     pub stages: Vec<String>,
     pub scorecard: ScorecardWeights,
+    /// `date_order`: how ambiguous `a/b/yyyy` dates read.
+    pub date_order: Option<crate::ingest::coerce::DateOrder>,
 }
 
 impl Default for Config {
@@ -336,7 +340,18 @@ impl Config {
         {
             return bad("scorecard weights must be zero or more, and not all zero".into());
         }
+        let date_order = match raw.date_order.as_deref() {
+            None => None,
+            Some("dmy") => Some(crate::ingest::coerce::DateOrder::DayFirst),
+            Some("mdy") => Some(crate::ingest::coerce::DateOrder::MonthFirst),
+            Some(other) => {
+                return bad(format!(
+                    "date_order must be \"dmy\" (day first) or \"mdy\" (month first), not {other:?}"
+                ))
+            }
+        };
         Ok(Config {
+            date_order,
             company: raw.company.unwrap_or_default(),
             currency: raw.currency.unwrap_or_else(|| "¥".into()),
             lang,
@@ -374,6 +389,16 @@ fn column_map(
 ) -> Result<BTreeMap<String, &'static str>> {
     let mut out = BTreeMap::new();
     for (header, column) in map {
+        // Helper fields of orders (unit_price, customer_name, order_month) may be pinned too.
+        if table == TableKind::Orders {
+            if let Some(h) = crate::ingest::vocabulary::HELPERS
+                .iter()
+                .find(|h| *h == column)
+            {
+                out.insert(crate::ingest::schema::normalize_header(header), *h);
+                continue;
+            }
+        }
         let spec = table.column(column).ok_or_else(|| {
             let names: Vec<&str> = table.columns().iter().map(|c| c.name).collect();
             Error::Config(format!(

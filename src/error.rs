@@ -50,7 +50,8 @@ pub enum Error {
     #[error(
         "{file}, sheet {sheet:?}: table {table} is missing required column {column} \
          (header row {row} has: {found})\n  hint: name the column {aliases}, or map it in \
-         salesplan.toml under [[sheets]] columns"
+         salesplan.toml under [[sheets]] columns; if the sheet is not that table, this line \
+         in salesplan.toml leaves it out: {ignore}"
     )]
     MissingColumn {
         file: PathBuf,
@@ -60,6 +61,21 @@ pub enum Error {
         row: u32,
         found: String,
         aliases: String,
+        /// The one-line mapping that leaves the sheet out.
+        ignore: String,
+    },
+
+    /// A date column whose `a/b/yyyy` values read either way and say nothing of their order.
+    #[error(
+        "{file}, sheet {sheet:?}, column {column}: {count} date(s) such as 03/04/2026 could be \
+         day/month or month/day, and no value has a part over 12 to tell\n  hint: add \
+         date_order = \"dmy\" (day first) or date_order = \"mdy\" (month first) to salesplan.toml"
+    )]
+    AmbiguousDates {
+        file: PathBuf,
+        sheet: String,
+        column: String,
+        count: usize,
     },
 
     /// A sheet mapped to a table by name or by configuration, with no header row in reach.
@@ -120,6 +136,7 @@ impl Error {
             Error::Unreadable { .. }
             | Error::Limit { .. }
             | Error::MissingColumn { .. }
+            | Error::AmbiguousDates { .. }
             | Error::NoHeader { .. }
             | Error::Rejected { .. } => exit::DATA,
             Error::Config(_) | Error::Template { .. } => exit::CONFIG,

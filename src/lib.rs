@@ -406,6 +406,8 @@ pub struct CheckOutcome {
     pub quality: ingest::DataQuality,
     pub rejections: Vec<Rejection>,
     pub month: Option<Month>,
+    /// `date_order` from the configuration (`dmy`, `mdy`), for `--write-config`.
+    pub date_order: Option<&'static str>,
 }
 
 /// `salesplan check`: reads and validates the inputs; writes nothing but the
@@ -428,9 +430,14 @@ pub fn check(
         quality.findings =
             figures::quality::findings(&ingested.tables, m, Some(today), &quality.files, None)?;
     }
+    let date_order = config.date_order.map(|o| match o {
+        ingest::coerce::DateOrder::DayFirst => "dmy",
+        _ => "mdy",
+    });
     Ok(CheckOutcome {
         quality,
         rejections: ingested.rejections,
         month,
+        date_order,
     })
 }

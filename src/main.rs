@@ -106,6 +106,20 @@ fn run(cli: &Cli) -> Result<i32, salesplan::Error> {
             if !cli.quiet {
                 print!("{}", check_report(&outcome));
             }
+            if let Some(path) = &a.write_config {
+                let text = salesplan::ingest::mapping::mapping_toml(
+                    &outcome.quality,
+                    &a.input.input.display().to_string(),
+                    outcome.date_order,
+                );
+                std::fs::write(path, text).map_err(|e| salesplan::error::Error::Write {
+                    path: path.clone(),
+                    source: e,
+                })?;
+                if !cli.quiet {
+                    println!("wrote {}", path.display());
+                }
+            }
             Ok(exit::OK)
         }
         Command::Init(a) => {
@@ -155,6 +169,15 @@ fn check_report(o: &salesplan::CheckOutcome) -> String {
             t.totals_rows,
             t.cancelled_rows
         ));
+    }
+    for m in &o.quality.sheets {
+        s.push_str(&format!(
+            "{} › {} → {} (by its {}, header row {})\n",
+            m.file, m.sheet, m.table, m.by, m.header_row
+        ));
+        for c in &m.columns {
+            s.push_str(&format!("    {c}\n"));
+        }
     }
     for f in &o.quality.findings {
         s.push_str(&format!("warning: {}: {}\n", f.table, f.message));

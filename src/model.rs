@@ -18,11 +18,16 @@ pub const SOURCE_FILE: &str = "source_file";
 #[derive(Debug, Clone)]
 pub struct Tables {
     frames: BTreeMap<TableKind, DataFrame>,
+    /// How the orders identify orders and customers (SPEC §2: optional keys).
+    pub keys: crate::ingest::OrderKeys,
 }
 
 impl Tables {
     /// Builds the frames from ingest's accumulated rows.
-    pub fn from_rows(rows: BTreeMap<TableKind, TableRows>) -> Result<Tables> {
+    pub fn from_rows(
+        rows: BTreeMap<TableKind, TableRows>,
+        keys: crate::ingest::OrderKeys,
+    ) -> Result<Tables> {
         let mut frames = BTreeMap::new();
         for (kind, rows) in rows {
             let mut columns = Vec::with_capacity(rows.columns.len() + 1);
@@ -57,7 +62,7 @@ impl Tables {
             }
             frames.insert(kind, df);
         }
-        Ok(Tables { frames })
+        Ok(Tables { frames, keys })
     }
 
     /// Builds tables straight from frames (tests, benchmarks). Orders need a `cancelled`
@@ -70,7 +75,10 @@ impl Tables {
                 _ => Ok((kind, df)),
             })
             .collect::<Result<_>>()?;
-        Ok(Tables { frames })
+        Ok(Tables {
+            frames,
+            keys: Default::default(),
+        })
     }
 
     /// A table, if the inputs had it.
@@ -127,7 +135,10 @@ impl Tables {
                 frames.insert(*kind, only(df)?);
             }
         }
-        Ok(Tables { frames })
+        Ok(Tables {
+            frames,
+            keys: self.keys,
+        })
     }
 
     /// How many orders lines are cancelled.

@@ -963,6 +963,7 @@ pub fn compute(
         Some(x) => category_rows(x.clone().lazy(), &p, REPORTED.map(|n| total_revenue[n]))?,
         None => Vec::new(),
     };
+    blank_unknowable(&tables.keys, &mut kpis, &mut by, &mut notes);
     let alerts = alerts::evaluate(&kpis, &by, &config.thresholds);
     let trend_start = history
         .first
@@ -1050,6 +1051,60 @@ pub fn compute(
         notes: notes.0,
         data_quality: quality,
     })
+}
+
+/// Figures that count customers: `null` when the orders have no customer key.
+const CUSTOMER_FIGURES: [&str; 7] = [
+    "active_customers",
+    "revenue_per_customer",
+    "new_customers",
+    "new_customer_revenue_share",
+    "repurchase_rate",
+    "retention_rate",
+    "follow_up_coverage",
+];
+
+/// Figures that count orders: `null` when the orders are monthly sums.
+const ORDER_FIGURES: [&str; 2] = ["orders", "aov"];
+
+/// SPEC §2 (optional keys): without a customer key, customer figures are `null`; from
+/// monthly sums, order counts too. Each said once in the notes.
+fn blank_unknowable(
+    keys: &crate::ingest::OrderKeys,
+    kpis: &mut Figures,
+    by: &mut IndexMap<&'static str, Vec<Breakdown>>,
+    notes: &mut Notes,
+) {
+    let no_customers = keys.without_customer > 0 || keys.aggregated > 0;
+    let no_orders = keys.aggregated > 0;
+    let mut blank = |names: &[&str]| {
+        let all =
+            std::iter::once(&mut *kpis).chain(by.values_mut().flatten().map(|b| &mut b.figures));
+        for figures in all {
+            for name in names {
+                if let Some(f) = figures.get_mut(*name) {
+                    f.values_mut().for_each(|v| *v = None);
+                }
+            }
+        }
+    };
+    if no_customers {
+        blank(&CUSTOMER_FIGURES);
+        let why = if keys.aggregated > 0 {
+            "the orders are monthly sums, with no customer key"
+        } else {
+            "the orders have no customer key (no customer id, name, e-mail, card or member number column)"
+        };
+        for name in CUSTOMER_FIGURES {
+            notes.add(name, None, why);
+        }
+    }
+    if no_orders {
+        blank(&ORDER_FIGURES);
+        for name in ORDER_FIGURES {
+            notes.add(name, None, "the orders are monthly sums, with no order id");
+        }
+    }
 }
 
 /// Expenses by category: amount per period, share of the period's expenses, and ratio to

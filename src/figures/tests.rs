@@ -145,7 +145,7 @@ fn build(extra: Vec<(TableKind, TableRows)>) -> Tables {
     let mut all = std::collections::BTreeMap::new();
     all.insert(TableKind::Orders, orders());
     all.extend(extra);
-    Tables::from_rows(all).unwrap()
+    Tables::from_rows(all, Default::default()).unwrap()
 }
 
 /// R1 in A all along; R2 joins B on 16 March 2026; R3 (王伟) leaves B on 14 February.

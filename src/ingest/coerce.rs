@@ -97,7 +97,7 @@ pub fn to_text_ref<'c>(cell: &'c Cell<'_>) -> Result<Option<Cow<'c, str>>, Probl
     match cell {
         Cell::Empty => Ok(None),
         Cell::Text(s) => {
-            let t = trim(s);
+            let t = unwrap_formula_text(trim(s));
             Ok((!t.is_empty()).then_some(Cow::Borrowed(t)))
         }
         Cell::Number(n) if n.is_finite() => owned(format_number_as_text(*n)),
@@ -124,6 +124,15 @@ fn format_datetime(d: &NaiveDateTime) -> String {
     }
 }
 
+/// `="2986…"` as 淘宝/天猫 and other shop back-ends write long ids into csv, so that Excel
+/// keeps their digits: the text inside.
+fn unwrap_formula_text(s: &str) -> &str {
+    s.strip_prefix("=\"")
+        .and_then(|r| r.strip_suffix('"'))
+        .map(trim)
+        .unwrap_or(s)
+}
+
 /// White space as exports have it: ASCII, no-break and ideographic spaces.
 fn trim(s: &str) -> &str {
     s.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
@@ -147,7 +156,7 @@ pub fn to_number(cell: &Cell) -> Result<Option<f64>, Problem> {
 
 /// Parses number text; `None` when it is not a number.
 pub fn parse_number_text(s: &str) -> Option<f64> {
-    let mut t = trim(s);
+    let mut t = unwrap_formula_text(trim(s));
     let mut negative = false;
     let mut scale = 1.0;
     let mut seen_sign = false;
@@ -282,33 +291,98 @@ pub fn serial_to_datetime(serial: f64, epoch_1904: bool) -> Option<NaiveDateTime
         .checked_add_signed(chrono::Duration::milliseconds(ms))
 }
 
+/// How a date written `a/b/yyyy` (or `a-b-yyyy`) is read: which of `a` and `b` is the month.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateOrder {
+    /// Refused: the order is unknown.
+    Strict,
+    /// `08/13/2026`, as US systems write it.
+    MonthFirst,
+    /// `13/08/2026`, as European and many Asian systems write it.
+    DayFirst,
+    /// Read month first for now, counting the evidence in [`SlashEvidence`] so that the
+    /// column's order is settled from its values (a part over 12) once it is read.
+    Infer,
+}
+
+/// What a column's `a/b/yyyy` dates say about their order.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SlashEvidence {
+    /// Values whose first part is over 12 (so day first).
+    pub day_first: usize,
+    /// Values whose second part is over 12 (so month first).
+    pub month_first: usize,
+    /// Values that read either way (both parts 12 or less, and different).
+    pub ambiguous: usize,
+}
+
 /// The value a date column takes: Excel dates, serial numbers (with the workbook's date
 /// system), `yyyymmdd` numbers, and the text forms of SPEC §2. A time part is dropped.
 pub fn to_date(cell: &Cell, epoch_1904: bool) -> Result<Option<NaiveDate>, Problem> {
+    to_date_in(
+        cell,
+        epoch_1904,
+        DateOrder::Strict,
+        &mut SlashEvidence::default(),
+    )
+}
+
+/// [`to_date`] with `a/b/yyyy` dates read in `order`.
+pub fn to_date_in(
+    cell: &Cell,
+    epoch_1904: bool,
+    order: DateOrder,
+    evidence: &mut SlashEvidence,
+) -> Result<Option<NaiveDate>, Problem> {
     to_datetime_as(
         cell,
         epoch_1904,
         "a date (2026-10-03, 2026/10/3, 2026年10月3日, 20261003)",
+        order,
+        evidence,
     )
     .map(|d| d.map(|d| d.date()))
 }
 
 /// The value a datetime column takes: as a date, with a time part.
 pub fn to_datetime(cell: &Cell, epoch_1904: bool) -> Result<Option<NaiveDateTime>, Problem> {
-    to_datetime_as(cell, epoch_1904, "a date and time (2026-10-03 14:05)")
+    to_datetime_in(
+        cell,
+        epoch_1904,
+        DateOrder::Strict,
+        &mut SlashEvidence::default(),
+    )
+}
+
+/// [`to_datetime`] with `a/b/yyyy` dates read in `order`.
+pub fn to_datetime_in(
+    cell: &Cell,
+    epoch_1904: bool,
+    order: DateOrder,
+    evidence: &mut SlashEvidence,
+) -> Result<Option<NaiveDateTime>, Problem> {
+    to_datetime_as(
+        cell,
+        epoch_1904,
+        "a date and time (2026-10-03 14:05)",
+        order,
+        evidence,
+    )
 }
 
 fn to_datetime_as(
     cell: &Cell,
     epoch_1904: bool,
     expected: &'static str,
+    order: DateOrder,
+    evidence: &mut SlashEvidence,
 ) -> Result<Option<NaiveDateTime>, Problem> {
     let value = match cell {
         Cell::Empty => return Ok(None),
         Cell::Text(s) if trim(s).is_empty() => return Ok(None),
         Cell::DateTime(d) => Some(*d),
         Cell::Number(n) => number_to_datetime(*n, epoch_1904),
-        Cell::Text(s) => parse_datetime_text(trim(s), epoch_1904),
+        Cell::Text(s) => parse_datetime_text_in(trim(s), epoch_1904, order, evidence),
         Cell::Bool(_) | Cell::BadDate(_) | Cell::Error(_) | Cell::NoCachedValue(_) => None,
     };
     value.map(Some).ok_or_else(|| Problem {
@@ -333,11 +407,29 @@ fn number_to_datetime(n: f64, epoch_1904: bool) -> Option<NaiveDateTime> {
 }
 
 /// Parses date text: `2026-10-03`, `2026/10/3`, `2026.10.03`, `2026年10月3日`, `20261003`,
-/// each optionally followed by a time (`14:05`, `14:05:30`, `T14:05:30.250`); also an
-/// Excel serial written as text and English month-name dates (`October 3, 2026`).
+/// `03.08.2026` (day first), each optionally followed by a time (`14:05`, `14:05:30`,
+/// `T14:05:30.250`), a zone (`+0800`) or a weekday (`星期一`, ignored: exports get it
+/// wrong); also an Excel serial written as text and English month-name dates
+/// (`October 3, 2026`, `Wednesday, 10 April 2019`). `08/13/2026` is refused: its order is
+/// unknown here (see [`parse_datetime_text_in`]).
 pub fn parse_datetime_text(s: &str, epoch_1904: bool) -> Option<NaiveDateTime> {
+    parse_datetime_text_in(
+        s,
+        epoch_1904,
+        DateOrder::Strict,
+        &mut SlashEvidence::default(),
+    )
+}
+
+/// [`parse_datetime_text`] with `a/b/yyyy` dates read in `order`.
+pub fn parse_datetime_text_in(
+    s: &str,
+    epoch_1904: bool,
+    order: DateOrder,
+    evidence: &mut SlashEvidence,
+) -> Option<NaiveDateTime> {
     let (date_part, time_part) = split_date_time(s);
-    let date = parse_date_part(date_part).or_else(|| {
+    let date = parse_date_part(date_part, order, evidence).or_else(|| {
         // A bare serial, as some tools write unformatted dates to csv.
         // Only five-digit serials (1927 to 2173): `2026` alone is not a date.
         let serial: f64 = date_part.parse().ok()?;
@@ -350,11 +442,75 @@ pub fn parse_datetime_text(s: &str, epoch_1904: bool) -> Option<NaiveDateTime> {
         Some(d) => d,
         None => return parse_english_date(s).map(|d| d.and_time(NaiveTime::MIN)),
     };
-    let time = match time_part {
-        None => NaiveTime::MIN,
+    let time = match time_part.map(strip_zone_and_weekday) {
+        None | Some("") => NaiveTime::MIN,
         Some(t) => parse_time(t)?,
     };
     Some(date.and_time(time))
+}
+
+/// A time part without a trailing zone (`+0800`, `+08:00`, `Z`, `UTC`, `GMT+8`) or
+/// weekday (`星期一`, `周一`, `Mon`, `Monday`), either of which may also stand alone.
+fn strip_zone_and_weekday(t: &str) -> &str {
+    let mut t = trim(t);
+    loop {
+        let before = t;
+        if let Some(i) = t.rfind(char::is_whitespace) {
+            let last = &t[i + 1..];
+            if is_weekday(last) || is_zone(last) {
+                t = trim(&t[..i]);
+            }
+        } else if is_weekday(t) || is_zone(t) {
+            t = "";
+        }
+        if let Some(i) = t.rfind(['+', '-']) {
+            // `14:22:10+0800`
+            if i > 0 && t.as_bytes()[i - 1].is_ascii_digit() && is_zone(&t[i..]) {
+                t = &t[..i];
+            }
+        }
+        if t == before {
+            return t;
+        }
+    }
+}
+
+fn is_weekday(s: &str) -> bool {
+    let s = s.trim_matches(|c: char| c == '(' || c == ')' || c == '（' || c == '）' || c == ',');
+    if let Some(d) = s
+        .strip_prefix("星期")
+        .or_else(|| s.strip_prefix("周"))
+        .or_else(|| s.strip_prefix("礼拜"))
+    {
+        return ["一", "二", "三", "四", "五", "六", "日", "天"].contains(&d);
+    }
+    const DAYS: [&str; 7] = [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ];
+    let l = s.to_ascii_lowercase();
+    DAYS.iter()
+        .any(|d| l == *d || (l.len() == 3 && d.starts_with(&l)))
+}
+
+fn is_zone(s: &str) -> bool {
+    let s = s
+        .strip_prefix("UTC")
+        .or_else(|| s.strip_prefix("GMT"))
+        .unwrap_or(s);
+    if s.is_empty() || s == "Z" || s == "CST" {
+        return true;
+    }
+    let Some(rest) = s.strip_prefix(['+', '-']) else {
+        return false;
+    };
+    let digits: String = rest.chars().filter(|c| *c != ':').collect();
+    !digits.is_empty() && digits.len() <= 4 && digits.bytes().all(|b| b.is_ascii_digit())
 }
 
 fn split_date_time(s: &str) -> (&str, Option<&str>) {
@@ -368,11 +524,11 @@ fn split_date_time(s: &str) -> (&str, Option<&str>) {
     (s, None)
 }
 
-fn parse_date_part(s: &str) -> Option<NaiveDate> {
+fn parse_date_part(s: &str, order: DateOrder, evidence: &mut SlashEvidence) -> Option<NaiveDate> {
+    let ok = |p: &str, max: usize| {
+        !p.is_empty() && p.len() <= max && p.bytes().all(|b| b.is_ascii_digit())
+    };
     let ymd = |y: &str, m: &str, d: &str| -> Option<NaiveDate> {
-        let ok = |p: &str, max: usize| {
-            !p.is_empty() && p.len() <= max && p.bytes().all(|b| b.is_ascii_digit())
-        };
         if y.len() != 4 || !ok(y, 4) || !ok(m, 2) || !ok(d, 2) {
             return None;
         }
@@ -391,9 +547,40 @@ fn parse_date_part(s: &str) -> Option<NaiveDate> {
     }
     for sep in ['-', '/', '.'] {
         let parts: Vec<&str> = s.split(sep).collect();
-        if parts.len() == 3 {
+        if parts.len() != 3 {
+            continue;
+        }
+        if parts[0].len() == 4 {
             return ymd(parts[0], parts[1], parts[2]);
         }
+        if parts[2].len() != 4 || !ok(parts[0], 2) || !ok(parts[1], 2) {
+            return None;
+        }
+        let (a, b) = (parts[0], parts[1]);
+        if sep == '.' {
+            // `03.08.2026`: German, Russian and SAP exports write the day first.
+            return ymd(parts[2], b, a);
+        }
+        let (an, bn): (u32, u32) = (a.parse().ok()?, b.parse().ok()?);
+        return match order {
+            DateOrder::Strict => None,
+            DateOrder::MonthFirst => ymd(parts[2], a, b),
+            DateOrder::DayFirst => ymd(parts[2], b, a),
+            DateOrder::Infer => {
+                if an > 12 {
+                    evidence.day_first += 1;
+                    ymd(parts[2], b, a)
+                } else if bn > 12 {
+                    evidence.month_first += 1;
+                    ymd(parts[2], a, b)
+                } else {
+                    if an != bn {
+                        evidence.ambiguous += 1;
+                    }
+                    ymd(parts[2], a, b)
+                }
+            }
+        };
     }
     None
 }
@@ -409,13 +596,18 @@ fn parse_time(s: &str) -> Option<NaiveTime> {
 }
 
 fn parse_english_date(s: &str) -> Option<NaiveDate> {
-    const FORMATS: [&str; 6] = [
+    const FORMATS: [&str; 10] = [
         "%B %d, %Y",
         "%b %d, %Y",
         "%A, %B %d, %Y",
         "%a, %b %d, %Y",
         "%d %B %Y",
         "%d %b %Y",
+        // Contoso's long dates: `Wednesday, 10 April 2019`
+        "%A, %d %B %Y",
+        "%a, %d %b %Y",
+        "%d-%b-%Y",
+        "%d-%B-%Y",
     ];
     FORMATS
         .iter()
@@ -586,9 +778,21 @@ pub fn to_lead_status(cell: &Cell) -> Result<Option<String>, Problem> {
 /// Whether an orders status means the order was cancelled.
 pub fn is_cancelled_status(status: &str) -> bool {
     let s = trim(status);
-    ["取消", "已取消", "cancelled", "canceled"]
-        .iter()
-        .any(|w| s.eq_ignore_ascii_case(w))
+    // SPEC §2: 作废 (ERP documents), 交易关闭 (淘宝/天猫), void (tills). Not 已关闭: an ERP
+    // order closed after delivery was sold.
+    [
+        "取消",
+        "已取消",
+        "cancelled",
+        "canceled",
+        "作废",
+        "已作废",
+        "交易关闭",
+        "void",
+        "voided",
+    ]
+    .iter()
+    .any(|w| s.eq_ignore_ascii_case(w))
 }
 
 /// Words that mark a totals row.

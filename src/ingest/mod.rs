@@ -4,9 +4,11 @@
 
 pub mod coerce;
 pub mod guard;
+pub mod mapping;
 pub mod schema;
 pub mod sheet;
 pub mod source;
+pub mod vocabulary;
 pub mod xlsx;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -76,8 +78,54 @@ fn is_zero(n: &usize) -> bool {
 #[derive(Debug, Clone, Serialize)]
 pub struct IgnoredSheet {
     pub file: String,
+    /// The file below the input folder.
+    #[serde(skip)]
+    pub relative: Option<String>,
     pub sheet: String,
     pub reason: String,
+}
+
+/// How one sheet was understood: its table and which header gave each column
+/// (`check` prints it; `check --write-config` writes it as `[[sheets]]`).
+#[derive(Debug, Clone, Serialize)]
+pub struct SheetMapping {
+    pub file: String,
+    /// The file below the input folder, as `[[sheets]] file` names it.
+    #[serde(skip)]
+    pub relative: String,
+    pub sheet: String,
+    pub table: &'static str,
+    /// 1-based, as Excel shows it.
+    pub header_row: u32,
+    /// `name` (the sheet's name or salesplan.toml) or `header` (its columns).
+    pub by: &'static str,
+    /// `field ← header` for every column used, with the choices made.
+    pub columns: Vec<String>,
+    /// Header → field, as `[[sheets]] columns` would pin it.
+    #[serde(skip)]
+    pub pinned: Vec<(String, String)>,
+}
+
+/// How the orders sheets identify orders and customers (SPEC §2: optional keys).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct OrderKeys {
+    /// Orders sheets read.
+    pub sheets: usize,
+    /// Of them, sheets with no customer key: customer figures are null.
+    pub without_customer: usize,
+    /// Sheets with no order id: each line is one order.
+    pub lines_as_orders: usize,
+    /// Sheets summed by month: order and customer counts are null.
+    pub aggregated: usize,
+}
+
+/// A sheet recognised by its header alone that lacks a required column: skipped when
+/// another sheet supplies the table, else its error stands.
+#[derive(Debug)]
+pub struct PendingSheet {
+    pub table: TableKind,
+    pub error: Error,
+    pub ignored: IgnoredSheet,
 }
 
 /// What ingest saw, for the data-quality report.
@@ -85,6 +133,8 @@ pub struct IgnoredSheet {
 pub struct DataQuality {
     pub tables: BTreeMap<String, TableQuality>,
     pub ignored_sheets: Vec<IgnoredSheet>,
+    /// Each sheet read, its table and its columns as understood.
+    pub sheets: Vec<SheetMapping>,
     /// Input files read, relative to the input folder.
     pub files: Vec<String>,
     /// Data that is legal but suspicious (SPEC: data-quality warnings).
@@ -133,6 +183,8 @@ pub struct Ingest<'c> {
     pub(crate) quality: DataQuality,
     pub(crate) rejections: Vec<Rejection>,
     pub(crate) rows: BTreeMap<TableKind, TableRows>,
+    pub(crate) pending: Vec<PendingSheet>,
+    pub(crate) order_keys: OrderKeys,
 }
 
 /// Files read at the same time. Each `.xlsx` sheet is already inflated and scanned on
@@ -148,6 +200,8 @@ impl<'c> Ingest<'c> {
             quality: DataQuality::default(),
             rejections: Vec::new(),
             rows: BTreeMap::new(),
+            pending: Vec::new(),
+            order_keys: OrderKeys::default(),
         }
     }
 
@@ -165,6 +219,13 @@ impl<'c> Ingest<'c> {
         self.quality
             .ignored_sheets
             .extend(part.quality.ignored_sheets);
+        self.quality.sheets.extend(part.quality.sheets);
+        self.pending.extend(part.pending);
+        let (mine, theirs) = (&mut self.order_keys, part.order_keys);
+        mine.sheets += theirs.sheets;
+        mine.without_customer += theirs.without_customer;
+        mine.lines_as_orders += theirs.lines_as_orders;
+        mine.aggregated += theirs.aggregated;
         self.rejections.extend(part.rejections);
         for (kind, rows) in part.rows {
             match self.rows.entry(kind) {
@@ -293,6 +354,16 @@ pub fn read_inputs(dir: &Path, config: &Config) -> Result<Ingested> {
     if let Some(e) = failed {
         return Err(e);
     }
+    // Header-only sheets that lack a required column: skipped with their reason when
+    // another sheet supplies the table, else the first such error stands.
+    for p in std::mem::take(&mut ingest.pending) {
+        if ingest.quality.tables.contains_key(p.table.name()) {
+            tracing::info!(file = %p.ignored.file, sheet = %p.ignored.sheet, "sheet ignored: {}", p.ignored.reason);
+            ingest.quality.ignored_sheets.push(p.ignored);
+        } else {
+            return Err(p.error);
+        }
+    }
     if !ingest.rows.contains_key(&TableKind::Orders)
         && !ingest.quality.tables.contains_key(TableKind::Orders.name())
     {
@@ -311,7 +382,7 @@ pub fn read_inputs(dir: &Path, config: &Config) -> Result<Ingested> {
             },
         });
     }
-    let tables = Tables::from_rows(std::mem::take(&mut ingest.rows))?;
+    let tables = Tables::from_rows(std::mem::take(&mut ingest.rows), ingest.order_keys)?;
     if let Some(q) = ingest.quality.tables.get_mut(TableKind::Orders.name()) {
         q.cancelled_rows = tables.cancelled_rows();
         q.rows_used -= q.cancelled_rows.min(q.rows_used);

@@ -8,48 +8,110 @@ use std::path::{Path, PathBuf};
 use chrono::Datelike;
 use polars::prelude::{PlSmallStr, StringChunked, StringChunkedBuilder};
 
-use super::coerce::{self, Cell, Problem};
-use super::schema::{normalize_header, sheet_name_matches, ColumnSpec, ColumnType, TableKind};
-use super::{IgnoredSheet, Ingest, Rejection};
+use super::coerce::{self, Cell, DateOrder, Problem, SlashEvidence};
+use super::schema::{
+    header_text, sheet_name_matches, ColumnSpec, ColumnType, HeaderText, TableKind,
+};
+use super::vocabulary;
+use super::{IgnoredSheet, Ingest, Rejection, SheetMapping};
 use crate::config::SheetTarget;
 use crate::error::{Error, Result};
 
 /// Rows searched for a header (SPEC §2).
 pub const HEADER_WINDOW: u32 = 20;
 
-/// Header names each table accepts, with `salesplan.toml`'s additions first.
-pub struct Aliases {
-    by_table: HashMap<TableKind, HashMap<String, &'static str>>,
+/// A header cell's meaning for one table.
+#[derive(Debug, Clone, Copy)]
+pub struct Hit {
+    /// The column or helper field it names.
+    pub field: &'static str,
+    /// Preference among headers naming the same field.
+    pub rank: u8,
 }
 
+/// Header words each table accepts: SPEC §2's aliases, the vocabulary of real exports
+/// ([`super::vocabulary`]), and `salesplan.toml`'s `[columns.<table>]`, which win.
+pub struct Aliases {
+    exact: HashMap<TableKind, HashMap<String, Hit>>,
+    loose: HashMap<TableKind, HashMap<String, Hit>>,
+}
+
+/// Rank of a mapping from `salesplan.toml`: above every built-in word.
+const CONFIG_RANK: u8 = 20;
+
 impl Aliases {
-    /// The spec's names plus `[columns.<table>]` from the configuration.
+    /// The built-in words plus `[columns.<table>]` from the configuration.
     pub fn new(
         extra: &std::collections::BTreeMap<
             TableKind,
             std::collections::BTreeMap<String, &'static str>,
         >,
     ) -> Self {
-        let mut by_table = HashMap::new();
+        let mut exact = HashMap::new();
+        let mut loose = HashMap::new();
         for t in TableKind::ALL {
-            let mut map = HashMap::new();
+            let mut words: Vec<(&str, Hit)> = Vec::new();
             for c in t.columns() {
                 for name in std::iter::once(&c.name).chain(c.aliases) {
-                    map.entry(normalize_header(name)).or_insert(c.name);
+                    words.push((
+                        name,
+                        Hit {
+                            field: c.name,
+                            rank: vocabulary::RANK,
+                        },
+                    ));
                 }
+            }
+            for w in vocabulary::words(t) {
+                words.push((
+                    w.header,
+                    Hit {
+                        field: w.field,
+                        rank: w.rank,
+                    },
+                ));
+            }
+            let mut e: HashMap<String, Hit> = HashMap::new();
+            let mut l: HashMap<String, Hit> = HashMap::new();
+            for (word, hit) in words {
+                let h = header_text(word);
+                // The first meaning of a word stays (SPEC's aliases come first); a later
+                // entry for the same field may only set its rank.
+                match e.get_mut(&h.bare) {
+                    Some(old) if old.field == hit.field => old.rank = hit.rank,
+                    Some(_) => {}
+                    None => {
+                        e.insert(h.bare.clone(), hit);
+                    }
+                }
+                l.entry(h.loose).or_insert(hit);
             }
             if let Some(extra) = extra.get(&t) {
                 for (h, c) in extra {
-                    map.insert(h.clone(), *c);
+                    e.insert(
+                        h.clone(),
+                        Hit {
+                            field: c,
+                            rank: CONFIG_RANK,
+                        },
+                    );
                 }
             }
-            by_table.insert(t, map);
+            exact.insert(t, e);
+            loose.insert(t, l);
         }
-        Aliases { by_table }
+        Aliases { exact, loose }
     }
 
-    fn lookup(&self, table: TableKind, normalized: &str) -> Option<&'static str> {
-        self.by_table.get(&table)?.get(normalized).copied()
+    /// What a header names for `table`: its whole text, then without its unit, then its
+    /// loose form.
+    fn lookup(&self, table: TableKind, h: &HeaderText) -> Option<Hit> {
+        let exact = self.exact.get(&table)?;
+        exact
+            .get(&h.exact)
+            .or_else(|| exact.get(&h.bare))
+            .or_else(|| self.loose.get(&table)?.get(&h.loose))
+            .copied()
     }
 }
 
@@ -204,27 +266,38 @@ impl TableRows {
     }
 }
 
+/// How a cell is read beyond its column's type.
+struct Reading<'s> {
+    epoch_1904: bool,
+    stages: &'s [String],
+    /// For date columns: how `a/b/yyyy` is read.
+    order: DateOrder,
+}
+
 fn coerce<'c>(
     spec: &ColumnSpec,
     cell: &'c Cell<'_>,
-    epoch_1904: bool,
-    stages: &[String],
+    how: &Reading<'_>,
+    evidence: &mut SlashEvidence,
 ) -> Result<Value<'c>, Problem> {
     // 1970-01-01 in days from the common era.
     const EPOCH_DAYS_FROM_CE: i32 = 719_163;
+    let epoch_1904 = how.epoch_1904;
     let owned = |v: Option<String>| Value::Text(v.map(Cow::Owned));
     let value = match spec.ty {
         ColumnType::Text => coerce::to_text_ref(cell).map(Value::Text)?,
         ColumnType::Period => coerce::to_period(cell, epoch_1904).map(owned)?,
-        ColumnType::Stage => coerce::to_stage(cell, stages).map(owned)?,
+        ColumnType::Stage => coerce::to_stage(cell, how.stages).map(owned)?,
         ColumnType::LeadStatus => coerce::to_lead_status(cell).map(owned)?,
         ColumnType::Number => coerce::to_number(cell).map(Value::Number)?,
         ColumnType::Score => coerce::to_score(cell).map(Value::Number)?,
         ColumnType::Date => Value::Date(
-            coerce::to_date(cell, epoch_1904)?.map(|d| d.num_days_from_ce() - EPOCH_DAYS_FROM_CE),
+            coerce::to_date_in(cell, epoch_1904, how.order, evidence)?
+                .map(|d| d.num_days_from_ce() - EPOCH_DAYS_FROM_CE),
         ),
         ColumnType::DateTime => Value::DateTime(
-            coerce::to_datetime(cell, epoch_1904)?.map(|d| d.and_utc().timestamp_millis()),
+            coerce::to_datetime_in(cell, epoch_1904, how.order, evidence)?
+                .map(|d| d.and_utc().timestamp_millis()),
         ),
     };
     let missing = matches!(
@@ -238,6 +311,28 @@ fn coerce<'c>(
         });
     }
     Ok(value)
+}
+
+/// A month column's value as the first day of the month (aggregated exports).
+fn month_start(cell: &Cell, epoch_1904: bool) -> Result<Value<'static>, Problem> {
+    const EPOCH_DAYS_FROM_CE: i32 = 719_163;
+    let problem = || Problem {
+        expected: "a month (2026-03, 2026年3月, or a date)",
+        found: cell.describe(),
+    };
+    let period = coerce::to_period(cell, epoch_1904)
+        .map_err(|_| problem())?
+        .ok_or_else(problem)?;
+    let (first, months) = crate::model::period_bounds(&period).ok_or_else(problem)?;
+    if months != 1 {
+        return Err(problem());
+    }
+    let date =
+        chrono::NaiveDate::from_ymd_opt(first.div_euclid(12), first.rem_euclid(12) as u32 + 1, 1)
+            .ok_or_else(problem)?;
+    Ok(Value::Date(Some(
+        date.num_days_from_ce() - EPOCH_DAYS_FROM_CE,
+    )))
 }
 
 /// Column letters as Excel shows them (0 → A, 26 → AA).
@@ -254,14 +349,63 @@ pub fn column_letter(mut col: usize) -> String {
     String::from_utf8(s).unwrap_or_default()
 }
 
+/// Where a table column's values come from in a sheet.
+#[derive(Debug, Clone)]
+enum Source {
+    /// A sheet column (values × `scale`, from the header's unit).
+    Cell {
+        index: usize,
+        header: String,
+        scale: f64,
+    },
+    /// The first day of a month column's month (aggregated exports).
+    MonthStart { index: usize, header: String },
+    /// amount = quantity × unit price.
+    Product {
+        quantity: (usize, String, f64),
+        price: (usize, String, f64),
+    },
+    /// Each line is its own order.
+    LineNumber,
+}
+
+impl Source {
+    /// The sheet column, for messages.
+    fn place(&self) -> (usize, String) {
+        match self {
+            Source::Cell { index, header, .. } | Source::MonthStart { index, header } => {
+                (*index, header.clone())
+            }
+            Source::Product { quantity, price } => {
+                (price.0, format!("{} × {}", quantity.1, price.1))
+            }
+            Source::LineNumber => (0, "line number".into()),
+        }
+    }
+}
+
 /// Where a sheet's table columns are.
 struct Layout {
     table: TableKind,
     header_row: u32,
-    /// Per spec column: the sheet column and its header text.
-    columns: Vec<Option<(usize, String)>>,
+    /// Per spec column: where its values come from.
+    columns: Vec<Option<Source>>,
     /// Later columns that name a column already found: (kept, ignored, name).
     duplicates: Vec<(usize, usize, &'static str)>,
+    /// Fields found, helpers included (the evidence for this table).
+    score: usize,
+    /// What was understood, for `check` and `data_quality`.
+    understood: Vec<String>,
+    /// The required column missing, if any.
+    missing: Option<&'static str>,
+    /// Orders without a customer key.
+    no_customer_key: bool,
+    /// Orders with one line per order (no order id).
+    lines_as_orders: bool,
+    /// Orders summed by month (a month column, no order id).
+    aggregated: bool,
+    /// `salesplan.toml` `[[sheets]] columns` that would pin this mapping: header → field.
+    pinned: Vec<(String, &'static str)>,
 }
 
 enum State {
@@ -293,6 +437,10 @@ pub struct FileVisitor<'a, 'c> {
     empty: bool,
     /// This file's index in the data-quality file list.
     file_index: u32,
+    /// The sheet's place in its file, for line numbers as order ids.
+    sheet_index: u32,
+    /// Per spec column: what its `a/b/yyyy` dates say, and the rows read either way.
+    slash: Vec<(SlashEvidence, Vec<usize>)>,
 }
 
 impl<'a, 'c> FileVisitor<'a, 'c> {
@@ -316,69 +464,232 @@ impl<'a, 'c> FileVisitor<'a, 'c> {
             state: State::Skipped,
             empty: true,
             file_index,
+            sheet_index: 0,
+            slash: Vec::new(),
         }
     }
 
     fn ignore(&mut self, reason: String) {
         tracing::info!(file = %self.path.display(), sheet = %self.sheet, "sheet ignored: {reason}");
         self.ingest.quality.ignored_sheets.push(IgnoredSheet {
+            relative: Some(self.relative.display().to_string()),
             file: self.path.display().to_string(),
             sheet: self.sheet.clone(),
             reason,
         });
     }
 
-    /// The canonical column a header cell names, for `table`.
-    fn header_column(&self, table: TableKind, cell: &Cell) -> Option<&'static str> {
+    /// What a header cell names for `table`, with its text as read.
+    fn header_hit(&self, table: TableKind, cell: &Cell) -> Option<(Hit, HeaderText, String)> {
         let text = match cell {
             Cell::Text(s) => s.to_string(),
             Cell::Number(n) => coerce::to_text(&Cell::Number(*n)).ok()??,
             _ => return None,
         };
-        let n = normalize_header(&text);
-        if n.is_empty() {
+        let h = header_text(&text);
+        if h.exact.is_empty() {
             return None;
         }
         if self.named == Some(table) {
-            if let Some(c) = self.rule_columns.get(&n) {
-                return Some(c);
+            let pinned = self
+                .rule_columns
+                .get(&h.exact)
+                .or_else(|| self.rule_columns.get(&h.bare));
+            if let Some(c) = pinned {
+                return Some((Hit { field: c, rank: 20 }, h, text.trim().to_string()));
             }
         }
-        self.ingest.aliases.lookup(table, &n)
+        let hit = self.ingest.aliases.lookup(table, &h)?;
+        Some((hit, h, text.trim().to_string()))
     }
 
+    /// The table's columns in a header row: for each field the best header (highest rank,
+    /// then leftmost), then the fallbacks of SPEC §2 for what is missing.
     fn layout_for(&self, table: TableKind, row: u32, cells: &[Cell]) -> Layout {
         let specs = table.columns();
-        let mut columns: Vec<Option<(usize, String)>> = vec![None; specs.len()];
-        let mut duplicates = Vec::new();
-        for (i, cell) in cells.iter().enumerate() {
-            let Some(name) = self.header_column(table, cell) else {
-                continue;
-            };
-            let Some(k) = specs.iter().position(|c| c.name == name) else {
-                continue;
-            };
-            let header = coerce::to_text(cell).ok().flatten().unwrap_or_default();
-            match &columns[k] {
-                None => columns[k] = Some((i, header)),
-                Some((first, _)) => duplicates.push((*first, i, name)),
+        let mut hits: Vec<(usize, Hit, HeaderText, String)> = cells
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| self.header_hit(table, c).map(|(h, t, s)| (i, h, t, s)))
+            .collect();
+        if table == TableKind::Orders {
+            // Shopify names the order `Name` (#1001); only with its other columns.
+            let (name, markers) = vocabulary::SHOPIFY;
+            let texts: Vec<HeaderText> = cells
+                .iter()
+                .filter_map(|c| coerce::to_text(c).ok().flatten())
+                .map(|t| header_text(&t))
+                .collect();
+            if texts.iter().any(|t| markers.contains(&t.bare.as_str())) {
+                for (i, c) in cells.iter().enumerate() {
+                    if let Some(t) = coerce::to_text(c).ok().flatten() {
+                        let h = header_text(&t);
+                        if h.bare == name && !hits.iter().any(|x| x.0 == i) {
+                            hits.push((
+                                i,
+                                Hit {
+                                    field: "order_id",
+                                    rank: 6,
+                                },
+                                h,
+                                t,
+                            ));
+                        }
+                    }
+                }
             }
         }
+        // The best header per field.
+        let mut best: HashMap<&'static str, (usize, Hit, HeaderText, String)> = HashMap::new();
+        let mut duplicates = Vec::new();
+        let mut passed_over: Vec<(&'static str, String)> = Vec::new();
+        hits.sort_by_key(|h| h.0);
+        for (i, hit, text, raw) in hits {
+            match best.get(hit.field) {
+                Some(b) if b.1.rank >= hit.rank => {
+                    duplicates.push((b.0, i, hit.field));
+                    passed_over.push((hit.field, raw));
+                }
+                Some(b) => {
+                    duplicates.push((i, b.0, hit.field));
+                    passed_over.push((hit.field, b.3.clone()));
+                    best.insert(hit.field, (i, hit, text, raw));
+                }
+                None => {
+                    best.insert(hit.field, (i, hit, text, raw));
+                }
+            }
+        }
+        let score = best.len();
+        let mut understood = Vec::new();
+        let mut pinned = Vec::new();
+        let cell_source = |b: &(usize, Hit, HeaderText, String), numeric: bool| Source::Cell {
+            index: b.0,
+            header: b.3.clone(),
+            scale: if numeric { b.2.scale } else { 1.0 },
+        };
+        let mut columns: Vec<Option<Source>> = specs
+            .iter()
+            .map(|c| {
+                let numeric = matches!(c.ty, ColumnType::Number);
+                best.get(c.name).map(|b| cell_source(b, numeric))
+            })
+            .collect();
+        for (spec, source) in specs.iter().zip(&columns) {
+            if let Some(Source::Cell { header, scale, .. }) = source {
+                let mut line = format!("{} ← {header}", spec.name);
+                let others: Vec<&str> = passed_over
+                    .iter()
+                    .filter(|(f, _)| *f == spec.name)
+                    .map(|(_, h)| h.as_str())
+                    .collect();
+                if !others.is_empty() {
+                    line.push_str(&format!(" (chosen over {})", others.join(", ")));
+                }
+                if *scale != 1.0 {
+                    line.push_str(&format!(" (values × {scale}, from the unit in the header)"));
+                }
+                understood.push(line);
+                pinned.push((header.clone(), spec.name));
+            }
+        }
+        let mut lines_as_orders = false;
+        let mut no_customer_key = false;
+        let mut aggregated = false;
+        if table == TableKind::Orders {
+            let k = |name: &str| {
+                specs
+                    .iter()
+                    .position(|c| c.name == name)
+                    .expect("orders column")
+            };
+            if columns[k("order_date")].is_none() {
+                if let Some(b) = best.get("order_month") {
+                    columns[k("order_date")] = Some(Source::MonthStart {
+                        index: b.0,
+                        header: b.3.clone(),
+                    });
+                    understood.push(format!(
+                        "order_date ← {} (a month column: each row is a month's sum)",
+                        b.3
+                    ));
+                    pinned.push((b.3.clone(), "order_month"));
+                    aggregated = true;
+                }
+            }
+            if columns[k("amount")].is_none() {
+                if let (Some(q), Some(p)) = (best.get("quantity"), best.get("unit_price")) {
+                    columns[k("amount")] = Some(Source::Product {
+                        quantity: (q.0, q.3.clone(), q.2.scale),
+                        price: (p.0, p.3.clone(), p.2.scale),
+                    });
+                    understood.push(format!("amount ← {} × {} (no amount column)", q.3, p.3));
+                    pinned.push((p.3.clone(), "unit_price"));
+                }
+            }
+            if columns[k("order_id")].is_none() {
+                columns[k("order_id")] = Some(Source::LineNumber);
+                lines_as_orders = true;
+                if !aggregated {
+                    understood.push("order_id: none (each line is one order)".into());
+                }
+            }
+            if columns[k("customer_id")].is_none() {
+                match best.get("customer_name") {
+                    Some(b) => {
+                        columns[k("customer_id")] = Some(cell_source(b, false));
+                        understood.push(format!(
+                            "customer_id ← {} (no customer-id column; this column is the customer key)",
+                            b.3
+                        ));
+                        pinned.push((b.3.clone(), "customer_id"));
+                    }
+                    None => {
+                        no_customer_key = true;
+                        understood.push("customer_id: none (customer figures are null)".into());
+                    }
+                }
+            }
+            if aggregated {
+                understood.push(
+                    "order_id: none (a monthly summary: order and customer counts are null)".into(),
+                );
+            }
+        }
+        let missing = specs
+            .iter()
+            .zip(&columns)
+            .find(|(spec, source)| {
+                spec.required
+                    && source.is_none()
+                    && !(table == TableKind::Orders && spec.name == "customer_id")
+            })
+            .map(|(spec, _)| spec.name);
         Layout {
             table,
             header_row: row,
             columns,
             duplicates,
+            score,
+            understood,
+            missing,
+            no_customer_key,
+            lines_as_orders,
+            aggregated,
+            pinned,
         }
     }
 
-    /// Picks the header row and table from the buffered first rows.
+    /// Picks the header row and table from the buffered first rows: the first row where a
+    /// table finds two of its names; there, the table that can be read (every required
+    /// column found) with the most evidence, ties to the earlier table.
     fn decide(&mut self, rows: Vec<(u32, Vec<Cell<'static>>)>) -> Result<()> {
         let candidates: Vec<TableKind> = match self.named {
             Some(t) => vec![t],
             None => TableKind::ALL.to_vec(),
         };
         let mut found: Option<Layout> = None;
+        let mut unreadable: Option<Layout> = None;
         for (row, cells) in &rows {
             if let Some(h) = self.header_row {
                 if *row == h {
@@ -387,21 +698,36 @@ impl<'a, 'c> FileVisitor<'a, 'c> {
                 }
                 continue;
             }
-            let best = candidates
+            let layouts: Vec<Layout> = candidates
                 .iter()
                 .map(|&t| self.layout_for(t, *row, cells))
-                .map(|l| (l.columns.iter().flatten().count(), l))
-                .filter(|(n, _)| *n >= 2)
-                // Most columns wins; ties go to the earlier table.
-                .fold(None::<(usize, Layout)>, |acc, (n, l)| match acc {
-                    Some((m, a)) if m >= n => Some((m, a)),
-                    _ => Some((n, l)),
-                });
-            if let Some((_, l)) = best {
+                .filter(|l| l.score >= 2)
+                .collect();
+            if layouts.is_empty() {
+                continue;
+            }
+            let mut readable: Option<Layout> = None;
+            for l in layouts {
+                if l.missing.is_none() {
+                    if readable.as_ref().is_none_or(|r| l.score > r.score) {
+                        readable = Some(l);
+                    }
+                } else if unreadable.as_ref().is_none_or(|r| l.score > r.score)
+                    && (self.named.is_some() || names_a_required_column(&l))
+                {
+                    unreadable = Some(l);
+                }
+            }
+            if let Some(l) = readable {
                 found = Some(l);
+                unreadable = None;
+                break;
+            }
+            if unreadable.is_some() {
                 break;
             }
         }
+        let found = found.or(unreadable);
         let Some(layout) = found else {
             if let (Some(t), true) = (self.named, self.header_row.is_some() || !rows.is_empty()) {
                 let expected: Vec<&str> = t.columns().iter().map(|c| c.name).collect();
@@ -422,9 +748,32 @@ impl<'a, 'c> FileVisitor<'a, 'c> {
             self.state = State::Skipped;
             return Ok(());
         };
-        self.check_required(&layout, &rows)?;
+        if let Err(e) = self.check_required(&layout, &rows) {
+            if self.named.is_some() {
+                return Err(e);
+            }
+            // Recognised by its header alone: skipped when another sheet supplies the
+            // table, decided once every file is read.
+            self.ingest.pending.push(super::PendingSheet {
+                table: layout.table,
+                error: e,
+                ignored: IgnoredSheet {
+                    relative: Some(self.relative.display().to_string()),
+                    file: self.path.display().to_string(),
+                    sheet: self.sheet.clone(),
+                    reason: format!(
+                        "looks like {} but lacks its required column {} (another sheet supplies {})",
+                        layout.table.name(),
+                        layout.missing.unwrap_or("?"),
+                        layout.table.name()
+                    ),
+                },
+            });
+            self.state = State::Skipped;
+            return Ok(());
+        }
         for (kept, other, name) in &layout.duplicates {
-            tracing::warn!(
+            tracing::debug!(
                 file = %self.path.display(), sheet = %self.sheet,
                 "columns {} and {} both name {name}; using {}",
                 column_letter(*kept), column_letter(*other), column_letter(*kept)
@@ -435,6 +784,32 @@ impl<'a, 'c> FileVisitor<'a, 'c> {
             header_row = layout.header_row + 1, "sheet recognised"
         );
         self.ingest.note_sheet(layout.table, &self.path);
+        self.ingest.quality.sheets.push(SheetMapping {
+            file: self.path.display().to_string(),
+            relative: self.relative.display().to_string(),
+            sheet: self.sheet.clone(),
+            table: layout.table.name(),
+            header_row: layout.header_row + 1,
+            by: if self.named.is_some() {
+                "name"
+            } else {
+                "header"
+            },
+            columns: layout.understood.clone(),
+            pinned: layout
+                .pinned
+                .iter()
+                .map(|(h, f)| (h.clone(), f.to_string()))
+                .collect(),
+        });
+        if layout.table == TableKind::Orders {
+            let keys = &mut self.ingest.order_keys;
+            keys.sheets += 1;
+            keys.without_customer += usize::from(layout.no_customer_key);
+            keys.lines_as_orders += usize::from(layout.lines_as_orders);
+            keys.aggregated += usize::from(layout.aggregated);
+        }
+        self.slash = vec![(SlashEvidence::default(), Vec::new()); layout.columns.len()];
         self.state = State::Reading(layout);
         for (row, cells) in rows {
             self.data_row(row, &cells);
@@ -443,35 +818,41 @@ impl<'a, 'c> FileVisitor<'a, 'c> {
     }
 
     fn check_required(&self, layout: &Layout, rows: &[(u32, Vec<Cell<'static>>)]) -> Result<()> {
-        let specs = layout.table.columns();
-        for (spec, found) in specs.iter().zip(&layout.columns) {
-            if spec.required && found.is_none() {
-                let header: Vec<String> = rows
+        let Some(column) = layout.missing else {
+            return Ok(());
+        };
+        let spec = layout.table.column(column).expect("a column of the table");
+        let header: Vec<String> = rows
+            .iter()
+            .find(|(r, _)| *r == layout.header_row)
+            .map(|(_, cells)| {
+                cells
                     .iter()
-                    .find(|(r, _)| *r == layout.header_row)
-                    .map(|(_, cells)| {
-                        cells
-                            .iter()
-                            .filter_map(|c| coerce::to_text(c).ok().flatten())
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                let aliases: Vec<String> = std::iter::once(spec.name)
-                    .chain(spec.aliases.iter().copied())
-                    .map(|a| format!("{a:?}"))
-                    .collect();
-                return Err(Error::MissingColumn {
-                    file: self.path.clone(),
-                    sheet: self.sheet.clone(),
-                    table: layout.table.name(),
-                    column: spec.name,
-                    row: layout.header_row + 1,
-                    found: header.join(", "),
-                    aliases: aliases.join(" or "),
-                });
-            }
-        }
-        Ok(())
+                    .filter_map(|c| coerce::to_text(c).ok().flatten())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let aliases: Vec<String> = std::iter::once(spec.name)
+            .chain(spec.aliases.iter().copied())
+            .map(|a| format!("{a:?}"))
+            .collect();
+        let file = self.relative.file_name().map_or_else(
+            || self.relative.display().to_string(),
+            |f| f.to_string_lossy().into_owned(),
+        );
+        Err(Error::MissingColumn {
+            file: self.path.clone(),
+            sheet: self.sheet.clone(),
+            table: layout.table.name(),
+            column: spec.name,
+            row: layout.header_row + 1,
+            found: header.join(", "),
+            aliases: aliases.join(" or "),
+            ignore: format!(
+                "sheets = [{{ file = {:?}, sheet = {:?}, table = \"ignore\" }}]",
+                file, self.sheet
+            ),
+        })
     }
 
     fn data_row(&mut self, row: u32, cells: &[Cell]) {
@@ -483,15 +864,20 @@ impl<'a, 'c> FileVisitor<'a, 'c> {
         }
         let table = layout.table;
         let specs = table.columns();
-        let cell_at = |k: usize| -> &Cell {
-            layout.columns[k]
-                .as_ref()
-                .and_then(|(i, _)| cells.get(*i))
-                .unwrap_or(&Cell::Empty)
-        };
+        let cell_of = |i: usize| cells.get(i).unwrap_or(&Cell::Empty);
         let quality = self.ingest.quality.table(table);
         quality.rows_read += 1;
-        let key = cell_at(0);
+        // The key that marks a totals row: the table's key, or for orders without order
+        // ids, their date.
+        let key = match &layout.columns[0] {
+            Some(Source::Cell { index, .. }) => cell_of(*index),
+            _ => match layout.columns.get(1) {
+                Some(Some(Source::Cell { index, .. } | Source::MonthStart { index, .. })) => {
+                    cell_of(*index)
+                }
+                _ => &Cell::Empty,
+            },
+        };
         if (key.is_blank() || coerce::is_total_word(key))
             && cells.iter().any(coerce::mentions_total)
         {
@@ -499,18 +885,66 @@ impl<'a, 'c> FileVisitor<'a, 'c> {
             tracing::debug!(file = %self.path.display(), sheet = %self.sheet, row = row + 1, "totals row skipped");
             return;
         }
+        let how = Reading {
+            epoch_1904: self.epoch_1904,
+            stages: &self.ingest.config.stages,
+            order: DateOrder::Infer,
+        };
         let mut values = Vec::with_capacity(specs.len());
         let mut problems = Vec::new();
+        let mut ambiguous: u64 = 0;
         for (k, spec) in specs.iter().enumerate() {
-            match coerce(
-                spec,
-                cell_at(k),
-                self.epoch_1904,
-                &self.ingest.config.stages,
-            ) {
+            let result = match &layout.columns[k] {
+                None => Ok(Value::Text(None)),
+                Some(Source::Cell { index, scale, .. }) => {
+                    let evidence = &mut self.slash[k].0;
+                    let before = evidence.ambiguous;
+                    let v = coerce(spec, cell_of(*index), &how, evidence);
+                    if evidence.ambiguous != before {
+                        ambiguous |= 1 << k;
+                    }
+                    match v {
+                        Ok(Value::Number(Some(n))) if *scale != 1.0 => {
+                            Ok(Value::Number(Some(n * scale)))
+                        }
+                        other => other,
+                    }
+                }
+                Some(Source::MonthStart { index, .. }) => {
+                    month_start(cell_of(*index), self.epoch_1904)
+                }
+                Some(Source::Product { quantity, price }) => {
+                    let q = coerce::to_number(cell_of(quantity.0));
+                    let p = coerce::to_number(cell_of(price.0));
+                    match (q, p) {
+                        (Ok(Some(q)), Ok(Some(p))) => {
+                            Ok(Value::Number(Some(q * quantity.2 * p * price.2)))
+                        }
+                        (Err(e), _) | (_, Err(e)) => Err(e),
+                        (Ok(None), _) => Err(Problem {
+                            expected: "a quantity (amount = quantity × unit price)",
+                            found: cell_of(quantity.0).describe(),
+                        }),
+                        (_, Ok(None)) => Err(Problem {
+                            expected: "a unit price (amount = quantity × unit price)",
+                            found: cell_of(price.0).describe(),
+                        }),
+                    }
+                }
+                Some(Source::LineNumber) => Ok(Value::Text(Some(Cow::Owned(format!(
+                    "{}:{}:{}",
+                    self.file_index,
+                    self.sheet_index,
+                    row + 1
+                ))))),
+            };
+            match result {
                 Ok(v) => values.push(v),
                 Err(p) => {
-                    let (col, header) = layout.columns[k].clone().unwrap_or((0, String::new()));
+                    let (col, header) = layout.columns[k]
+                        .as_ref()
+                        .map(Source::place)
+                        .unwrap_or((0, String::new()));
                     problems.push(Rejection {
                         file: self.path.display().to_string(),
                         sheet: self.sheet.clone(),
@@ -534,17 +968,136 @@ impl<'a, 'c> FileVisitor<'a, 'c> {
             .rows
             .entry(table)
             .or_insert_with(|| TableRows::new(table));
+        if ambiguous != 0 {
+            for (k, slash) in self.slash.iter_mut().enumerate() {
+                if ambiguous & (1 << k) != 0 {
+                    slash.1.push(rows.rows);
+                }
+            }
+        }
         for (col, v) in rows.columns.iter_mut().zip(values) {
             col.push(v);
         }
         rows.rows += 1;
         rows.file.push(self.file_index);
     }
+
+    /// Settles the order of each date column's `a/b/yyyy` values once the sheet is read:
+    /// by its values (a part over 12), else by `date_order` in salesplan.toml, else the
+    /// sheet is refused as ambiguous.
+    fn settle_date_order(&mut self) -> Result<()> {
+        let State::Reading(layout) = &self.state else {
+            return Ok(());
+        };
+        let table = layout.table;
+        let slash = std::mem::take(&mut self.slash);
+        for (k, (evidence, positions)) in slash.into_iter().enumerate() {
+            if evidence.day_first + evidence.month_first + evidence.ambiguous == 0 {
+                continue;
+            }
+            let header = layout.columns[k]
+                .as_ref()
+                .map(Source::place)
+                .unwrap_or_default();
+            let day_first = match (evidence.day_first > 0, evidence.month_first > 0) {
+                (true, false) => true,
+                (false, true) => false,
+                _ if positions.is_empty() => false,
+                _ => match self.ingest.config.date_order {
+                    Some(DateOrder::DayFirst) => true,
+                    Some(DateOrder::MonthFirst) => false,
+                    _ => {
+                        return Err(Error::AmbiguousDates {
+                            file: self.path.clone(),
+                            sheet: self.sheet.clone(),
+                            column: format!("{} ({})", column_letter(header.0), header.1),
+                            count: evidence.ambiguous,
+                        })
+                    }
+                },
+            };
+            let note = format!(
+                "{} ← {}: d/m/yyyy or m/d/yyyy read {} ({} value(s) with a day over 12{})",
+                table.columns()[k].name,
+                header.1,
+                if day_first {
+                    "day first"
+                } else {
+                    "month first"
+                },
+                evidence.day_first.max(evidence.month_first),
+                if evidence.day_first + evidence.month_first == 0 {
+                    ", so date_order in salesplan.toml decides"
+                } else {
+                    ""
+                }
+            );
+            if let Some(m) = self.ingest.quality.sheets.last_mut() {
+                m.columns.push(note);
+            }
+            if !day_first || positions.is_empty() {
+                continue;
+            }
+            let Some(rows) = self.ingest.rows.get_mut(&table) else {
+                continue;
+            };
+            swap_day_and_month(&mut rows.columns[k], &positions);
+        }
+        Ok(())
+    }
+}
+
+/// Reads the values at `positions` (read month first) day first instead.
+fn swap_day_and_month(values: &mut ColumnValues, positions: &[usize]) {
+    const EPOCH_DAYS_FROM_CE: i32 = 719_163;
+    let swap = |d: chrono::NaiveDate| {
+        chrono::NaiveDate::from_ymd_opt(d.year(), d.day(), d.month()).unwrap_or(d)
+    };
+    match values {
+        ColumnValues::Date(v) => {
+            for &p in positions {
+                if let Some(Some(days)) = v.get(p).copied() {
+                    if let Some(d) =
+                        chrono::NaiveDate::from_num_days_from_ce_opt(days + EPOCH_DAYS_FROM_CE)
+                    {
+                        v[p] = Some(swap(d).num_days_from_ce() - EPOCH_DAYS_FROM_CE);
+                    }
+                }
+            }
+        }
+        ColumnValues::DateTime(v) => {
+            for &p in positions {
+                if let Some(Some(ms)) = v.get(p).copied() {
+                    if let Some(t) = chrono::DateTime::from_timestamp_millis(ms) {
+                        let t = t.naive_utc();
+                        v[p] = Some(
+                            swap(t.date())
+                                .and_time(t.time())
+                                .and_utc()
+                                .timestamp_millis(),
+                        );
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Whether a layout that cannot be read still names one of its table's required
+/// columns: only then is a sheet taken for that table and refused, rather than ignored.
+fn names_a_required_column(l: &Layout) -> bool {
+    l.table
+        .columns()
+        .iter()
+        .zip(&l.columns)
+        .any(|(spec, source)| spec.required && matches!(source, Some(Source::Cell { .. })))
 }
 
 impl super::source::SheetVisitor for FileVisitor<'_, '_> {
     fn begin_sheet(&mut self, sheet: &str, epoch_1904: bool) -> bool {
         self.sheet = sheet.to_string();
+        self.sheet_index += 1;
         self.epoch_1904 = epoch_1904;
         self.empty = true;
         self.header_row = None;
@@ -613,6 +1166,7 @@ impl super::source::SheetVisitor for FileVisitor<'_, '_> {
                 self.decide(rows)?;
             }
         }
+        self.settle_date_order()?;
         self.state = State::Skipped;
         Ok(())
     }
