@@ -99,6 +99,8 @@ pub struct RawSheet {
     pub table: String,
     /// 1-based header row, as Excel shows it.
     pub header_row: Option<u32>,
+    /// The year of a wide sheet's period columns (`1月 … 12月`) when the sheet names none.
+    pub year: Option<i32>,
     /// Header → column.
     #[serde(default)]
     pub columns: BTreeMap<String, String>,
@@ -165,6 +167,8 @@ pub struct SheetRule {
     pub target: SheetTarget,
     /// 0-based header row.
     pub header_row: Option<u32>,
+    /// The year of a wide sheet's year-less period columns.
+    pub year: Option<i32>,
     /// Normalised header → canonical column.
     pub columns: BTreeMap<String, &'static str>,
 }
@@ -282,6 +286,7 @@ impl Config {
                 sheet: s.sheet,
                 target,
                 header_row: s.header_row.map(|r| r - 1),
+                year: s.year,
                 columns,
             });
         }

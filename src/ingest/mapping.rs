@@ -35,7 +35,12 @@ pub fn mapping_toml(quality: &DataQuality, input: &str, date_order: Option<&str>
         let _ = writeln!(s, "file = {}", quote(&glob_escape(&m.relative)));
         let _ = writeln!(s, "sheet = {}", quote(&m.sheet));
         let _ = writeln!(s, "table = {}", quote(m.table));
-        let _ = writeln!(s, "header_row = {}", m.header_row);
+        if !m.wide {
+            let _ = writeln!(s, "header_row = {}", m.header_row);
+        }
+        if let Some(y) = m.year {
+            let _ = writeln!(s, "year = {y}");
+        }
         if !m.pinned.is_empty() {
             let _ = writeln!(s, "[sheets.columns]");
             for (header, field) in &m.pinned {

@@ -9,6 +9,7 @@ pub mod schema;
 pub mod sheet;
 pub mod source;
 pub mod vocabulary;
+pub mod wide;
 pub mod xlsx;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -104,18 +105,24 @@ pub struct SheetMapping {
     /// Header → field, as `[[sheets]] columns` would pin it.
     #[serde(skip)]
     pub pinned: Vec<(String, String)>,
+    /// A wide sheet's year, when it came from outside the sheet.
+    #[serde(skip)]
+    pub year: Option<i32>,
+    /// Whether the sheet has periods as columns (its header is found again each run).
+    #[serde(skip)]
+    pub wide: bool,
 }
 
 /// How the orders sheets identify orders and customers (SPEC §2: optional keys).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct OrderKeys {
-    /// Orders sheets read.
-    pub sheets: usize,
-    /// Of them, sheets with no customer key: customer figures are null.
+    /// Orders lines read (cancelled ones included).
+    pub lines: usize,
+    /// Of them, lines with no customer key: customer figures are null.
     pub without_customer: usize,
-    /// Sheets with no order id: each line is one order.
+    /// Lines with no order id: each is one order.
     pub lines_as_orders: usize,
-    /// Sheets summed by month: order and customer counts are null.
+    /// Lines that are monthly sums: order and customer counts are null.
     pub aggregated: usize,
 }
 
@@ -222,7 +229,7 @@ impl<'c> Ingest<'c> {
         self.quality.sheets.extend(part.quality.sheets);
         self.pending.extend(part.pending);
         let (mine, theirs) = (&mut self.order_keys, part.order_keys);
-        mine.sheets += theirs.sheets;
+        mine.lines += theirs.lines;
         mine.without_customer += theirs.without_customer;
         mine.lines_as_orders += theirs.lines_as_orders;
         mine.aggregated += theirs.aggregated;
