@@ -708,6 +708,9 @@ impl<'a, 'c> FileVisitor<'a, 'c> {
         };
         let mut found: Option<Layout> = None;
         let mut unreadable: Option<Layout> = None;
+        // A sheet named as a table needs only its required columns; one recognised by its
+        // header alone, two known names.
+        let named = self.named.is_some();
         for (row, cells) in &rows {
             if let Some(h) = self.header_row {
                 if *row == h {
@@ -719,7 +722,7 @@ impl<'a, 'c> FileVisitor<'a, 'c> {
             let layouts: Vec<Layout> = candidates
                 .iter()
                 .map(|&t| self.layout_for(t, *row, cells))
-                .filter(|l| l.score >= 2)
+                .filter(|l| l.score >= 2 || (named && l.missing.is_none() && l.score >= 1))
                 .collect();
             if layouts.is_empty() {
                 continue;
