@@ -3,6 +3,7 @@
 
 mod common;
 mod demo;
+mod families;
 mod hostile;
 mod ingest;
 mod kpis;

@@ -458,6 +458,8 @@ pub struct FileVisitor<'a, 'c> {
     sheet_index: u32,
     /// Per spec column: what its `a/b/yyyy` dates say, and the rows read either way.
     slash: Vec<(SlashEvidence, Vec<usize>)>,
+    /// The order id of the last orders line read.
+    prev_order: String,
 }
 
 impl<'a, 'c> FileVisitor<'a, 'c> {
@@ -484,6 +486,7 @@ impl<'a, 'c> FileVisitor<'a, 'c> {
             file_index,
             sheet_index: 0,
             slash: Vec::new(),
+            prev_order: String::new(),
         }
     }
 
@@ -905,7 +908,16 @@ impl<'a, 'c> FileVisitor<'a, 'c> {
                 _ => &Cell::Empty,
             },
         };
-        if (key.is_blank() || coerce::is_total_word(key))
+        // Tills put a count in the receipt column of their totals row: for orders, a row
+        // without a date that mentions a total is one too.
+        let undated = table == TableKind::Orders
+            && match layout.columns.get(1) {
+                Some(Some(Source::Cell { index, .. } | Source::MonthStart { index, .. })) => {
+                    cell_of(*index).is_blank()
+                }
+                _ => false,
+            };
+        if (key.is_blank() || undated || coerce::is_total_word(key))
             && cells.iter().any(coerce::mentions_total)
         {
             quality.totals_rows += 1;
@@ -933,6 +945,16 @@ impl<'a, 'c> FileVisitor<'a, 'c> {
                     match v {
                         Ok(Value::Number(Some(n))) if *scale != 1.0 => {
                             Ok(Value::Number(Some(n * scale)))
+                        }
+                        // A further line of the order just read, with its order-level
+                        // amount left blank (Shopify, 淘宝: totals on the first line).
+                        Err(_)
+                            if table == TableKind::Orders
+                                && spec.name == "amount"
+                                && cell_of(*index).is_blank()
+                                && matches!(values.first(), Some(Value::Text(Some(id))) if **id == *self.prev_order) =>
+                        {
+                            Ok(Value::Number(Some(0.0)))
                         }
                         other => other,
                     }
@@ -990,6 +1012,12 @@ impl<'a, 'c> FileVisitor<'a, 'c> {
             return;
         }
         quality.rows_used += 1;
+        if table == TableKind::Orders {
+            if let Some(Value::Text(Some(id))) = values.first() {
+                self.prev_order.clear();
+                self.prev_order.push_str(id);
+            }
+        }
         let rows = self
             .ingest
             .rows
@@ -1452,6 +1480,7 @@ impl super::source::SheetVisitor for FileVisitor<'_, '_> {
     fn begin_sheet(&mut self, sheet: &str, epoch_1904: bool) -> bool {
         self.sheet = sheet.to_string();
         self.sheet_index += 1;
+        self.prev_order.clear();
         self.epoch_1904 = epoch_1904;
         self.empty = true;
         self.header_row = None;
