@@ -385,6 +385,89 @@ fn hubspot_deals_export() {
 }
 
 #[test]
+fn fxiaoke_and_xiaoshouyi_crm_order_exports() {
+    // 纷享销客 销售订单: 销售订单编号, 负责人, 生命状态 作废; 销售易 合同: 合同编号, 签约日期,
+    // 合同金额, 所有人. Two files, one orders table.
+    let sb = Sandbox::new();
+    let fx = vec![
+        vec![
+            S("销售订单编号"),
+            S("客户名称"),
+            S("下单日期"),
+            S("订单金额"),
+            S("负责人"),
+            S("生命状态"),
+        ],
+        vec![
+            S("SO20261001001"),
+            S("云帆科技"),
+            S("2026-10-09"),
+            N(12000.0),
+            S("周敏"),
+            S("正常"),
+        ],
+        vec![
+            S("SO20261001002"),
+            S("青禾农业"),
+            S("2026-10-15"),
+            N(5000.0),
+            S("周敏"),
+            S("作废"),
+        ],
+    ];
+    xlsx(&sb.input("销售订单_纷享销客.xlsx"), &[("销售订单", fx)]);
+    let xs = vec![
+        vec![
+            S("合同编号"),
+            S("客户"),
+            S("签约日期"),
+            S("合同金额"),
+            S("所有人"),
+        ],
+        vec![
+            S("HT-2026-088"),
+            S("云帆科技"),
+            S("2026-10-20"),
+            N(30000.0),
+            S("吴涛"),
+        ],
+        vec![
+            S("HT-2026-071"),
+            S("海川物流"),
+            S("2026-09-02"),
+            N(8000.0),
+            S("吴涛"),
+        ],
+    ];
+    xlsx(&sb.input("合同_销售易.xlsx"), &[("Sheet1", xs)]);
+    let m = zero_config(&sb, "2026-10");
+    // October: 12000 + 30000 (SO…002 is void), one customer (云帆科技) in both files.
+    close(num(&m, "kpis.revenue.month"), 42_000.0);
+    close(num(&m, "kpis.orders.month"), 2.0);
+    close(num(&m, "kpis.active_customers.month"), 1.0);
+    close(num(&m, "kpis.revenue.ytd"), 50_000.0);
+    close(num(by(&m, "rep_id", "吴涛"), "revenue.ytd"), 38_000.0);
+}
+
+#[test]
+fn youzan_order_export() {
+    // 有赞: 订单实付金额, 买家手机号 as the customer, 交易关闭.
+    let sb = Sandbox::new();
+    std::fs::write(
+        sb.input("有赞订单导出.csv"),
+        "订单号,订单创建时间,订单状态,商品金额合计,订单实付金额,买家手机号,收货人姓名\n\
+         E20261003001,2026-10-03 10:00:00,交易成功,120.00,99.00,13800000001,张三\n\
+         E20261004002,2026-10-04 11:00:00,交易关闭,60.00,60.00,13800000002,李四\n\
+         E20261018003,2026-10-18 12:00:00,交易成功,50.00,45.00,13800000001,张三\n",
+    )
+    .unwrap();
+    let m = zero_config(&sb, "2026-10");
+    close(num(&m, "kpis.revenue.month"), 144.0);
+    close(num(&m, "kpis.orders.month"), 2.0);
+    close(num(&m, "kpis.active_customers.month"), 1.0);
+}
+
+#[test]
 fn shopify_orders_export_with_order_totals_on_the_first_line() {
     // Shopify: the order is `Name` (#1001), the customer its Email; order-level columns
     // (Total, Financial Status) only on an order's first line; `+0800` zones; voided.

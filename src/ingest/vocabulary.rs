@@ -75,6 +75,7 @@ static ORDERS: &[Word] = &[
     w("发货单号", "order_id"),
     // CRM contracts and orders (销售易, 纷享销客)
     w("合同编号", "order_id"),
+    w("销售订单编号", "order_id"),
     w("合同号", "order_id"),
     w("订单号码", "order_id"),
     // invoices listed as sales (金蝶/用友 销售发票, SAP billing)
@@ -142,6 +143,9 @@ static ORDERS: &[Word] = &[
     w("收银时间", "order_date"),
     w("Billing Date", "order_date"),
     w("Document Date", "order_date"),
+    w("Doc. Date", "order_date"),
+    r("Created On", "order_date", 4),
+    w("Invoice/Bill Date", "order_date"),
     w("Invoice Date", "order_date"),
     w("OrderDate", "order_date"),
     w("Created at", "order_date"),
@@ -322,6 +326,7 @@ static ORDERS: &[Word] = &[
     w("销售员编号", "rep_id"),
     w("业务员编号", "rep_id"),
     w("负责人", "rep_id"),
+    w("所有人", "rep_id"),
     w("客户经理", "rep_id"),
     w("收银员", "rep_id"),
     w("收款员", "rep_id"),
@@ -377,6 +382,8 @@ static ORDERS: &[Word] = &[
     w("单据状态", "status"),
     w("交易状态", "status"),
     w("订单状态", "status"),
+    // 纷享销客: 生命状态 正常 / 作废
+    w("生命状态", "status"),
     w("Order Status", "status"),
     w("Financial Status", "status"),
 ];
