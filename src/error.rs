@@ -100,9 +100,19 @@ pub enum Error {
         listing: String,
     },
 
-    /// A template failed to compile: every diagnostic as `file:line:col: error: …`.
-    #[error("template error in {origin}:\n{message}\n  hint: fix the template, or remove `templates` from salesplan.toml to use the built-in set")]
-    Template { origin: String, message: String },
+    /// A template failed to compile: every diagnostic as `file:line:col: error: …`. In the
+    /// built-in templates that is salesplan's own bug (exit 70), in edited ones the user's
+    /// (exit 78).
+    #[error("template error in {origin}:\n{message}\n  hint: {}", if *builtin {
+        "this is a bug in salesplan's built-in templates; please report it with the command line and metrics.json of a run that works"
+    } else {
+        "fix the template, or remove `templates` from salesplan.toml to use the built-in set"
+    })]
+    Template {
+        origin: String,
+        message: String,
+        builtin: bool,
+    },
 
     /// salesplan.toml (or a command-line value) is wrong.
     #[error("configuration: {0}")]
@@ -139,6 +149,7 @@ impl Error {
             | Error::AmbiguousDates { .. }
             | Error::NoHeader { .. }
             | Error::Rejected { .. } => exit::DATA,
+            Error::Template { builtin: true, .. } => exit::SOFTWARE,
             Error::Config(_) | Error::Template { .. } => exit::CONFIG,
             Error::Write { .. } => exit::CANT_CREATE,
             Error::Locked { .. } | Error::InputChanged { .. } => exit::TEMP_FAIL,

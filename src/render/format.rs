@@ -130,17 +130,31 @@ impl Formatter {
         }
     }
 
-    /// Money: `¥1,234`, `¥12.3万`, `¥1.23亿`; in English `¥12.3K`, `¥1.23M`, `¥1.23B`.
+    /// Money: `¥1,234`, `¥12.3万`, `¥1.2亿`; in English `¥12.3K`, `¥1.2M`, `¥1.2B`. The
+    /// value is rounded before its unit is chosen, so that 99,999,999 prints as `¥1.0亿`,
+    /// not `¥10,000.0万`.
     pub fn money(&self, x: f64) -> String {
         let a = x.abs();
-        let body = match (self.unit, self.lang.as_str()) {
-            (MoneyUnit::Full, _) => grouped(x, 0),
-            (MoneyUnit::Auto, "en") if a >= 1e9 => format!("{}B", grouped(x / 1e9, 2)),
-            (MoneyUnit::Auto, "en") if a >= 1e6 => format!("{}M", grouped(x / 1e6, 2)),
-            (MoneyUnit::Auto, "en") if a >= 1e4 => format!("{}K", grouped(x / 1e3, 1)),
-            (MoneyUnit::Auto, _) if a >= 1e8 => format!("{}亿", grouped(x / 1e8, 2)),
-            (MoneyUnit::Auto, _) if a >= 1e4 => format!("{}万", grouped(x / 1e4, 1)),
-            (MoneyUnit::Auto, _) => grouped(x, 0),
+        // (unit, the smallest amount that prints in it, suffix), smallest first.
+        let units: &[(f64, f64, &str)] = match (self.unit, self.lang.as_str()) {
+            (MoneyUnit::Full, _) => &[],
+            (MoneyUnit::Auto, "en") => &[(1e3, 1e4, "K"), (1e6, 1e6, "M"), (1e9, 1e9, "B")],
+            (MoneyUnit::Auto, _) => &[(1e4, 1e4, "万"), (1e8, 1e8, "亿")],
+        };
+        let round1 = |v: f64| (v * 10.0).round() / 10.0;
+        // Each unit takes over when the amount, as the smaller unit would print it, reaches it.
+        let mut shown = a.round();
+        let mut chosen = None;
+        for &(unit, from, suffix) in units {
+            if shown < from {
+                break;
+            }
+            chosen = Some((unit, suffix));
+            shown = round1(a / unit) * unit;
+        }
+        let body = match chosen {
+            Some((unit, suffix)) => format!("{}{suffix}", grouped(round1(a / unit), 1)),
+            None => grouped(a, 0),
         };
         signed(x, format!("{}{body}", self.currency))
     }
@@ -189,15 +203,33 @@ mod tests {
         let f = zh();
         assert_eq!(f.money(1234.4), "¥1,234");
         assert_eq!(f.money(14_542_276.91), "¥1,454.2万");
-        assert_eq!(f.money(532_127_132.93), "¥5.32亿");
+        assert_eq!(f.money(532_127_132.93), "¥5.3亿");
         assert_eq!(f.money(-120_000.0), "−¥12.0万");
         assert_eq!(f.money(0.2), "¥0");
         assert_eq!(f.money(-0.2), "¥0");
         let en = Formatter::new("$", MoneyUnit::Auto, "en");
-        assert_eq!(en.money(14_542_276.91), "$14.54M");
+        assert_eq!(en.money(14_542_276.91), "$14.5M");
         assert_eq!(en.money(56_000.0), "$56.0K");
         let full = Formatter::new("¥", MoneyUnit::Full, "zh");
         assert_eq!(full.money(1_234_567.5), "¥1,234,568");
+    }
+
+    #[test]
+    fn money_is_rounded_before_its_unit_is_chosen() {
+        let f = zh();
+        assert_eq!(f.money(99_999_999.0), "¥1.0亿");
+        assert_eq!(f.money(9_999.96), "¥1.0万");
+        assert_eq!(f.money(9_999.4), "¥9,999");
+        assert_eq!(f.money(99_949_999.0), "¥9,995.0万");
+        assert_eq!(f.money(99_999_500.0), "¥1.0亿");
+        assert_eq!(f.money(99_940_000.0), "¥9,994.0万");
+        assert_eq!(f.money(-99_999_999.0), "−¥1.0亿");
+        let en = Formatter::new("$", MoneyUnit::Auto, "en");
+        assert_eq!(en.money(999_999.0), "$1.0M");
+        assert_eq!(en.money(999_999_999.0), "$1.0B");
+        assert_eq!(en.money(9_999.96), "$10.0K");
+        assert_eq!(en.money(9_999.4), "$9,999");
+        assert_eq!(en.money(999_940.0), "$999.9K");
     }
 
     #[test]

@@ -61,6 +61,8 @@ pub struct Templates {
     files: Vec<(String, Vec<u8>)>,
     /// Where they came from, for messages.
     pub origin: String,
+    /// Whether they are the set compiled into the binary (an error in them is a bug).
+    pub builtin: bool,
 }
 
 impl Templates {
@@ -72,6 +74,7 @@ impl Templates {
                 .map(|(n, t)| (n.to_string(), t.as_bytes().to_vec()))
                 .collect(),
             origin: "the built-in templates".into(),
+            builtin: true,
         }
     }
 
@@ -103,6 +106,7 @@ impl Templates {
         Ok(Templates {
             files,
             origin: dir.display().to_string(),
+            builtin: false,
         })
     }
 
@@ -175,6 +179,7 @@ impl Renderer<'_> {
         }
         let document = warned.output.map_err(|errors| Error::Template {
             origin: self.templates.origin.clone(),
+            builtin: self.templates.builtin,
             message: errors
                 .iter()
                 .map(|e| world.describe(e))
@@ -198,6 +203,7 @@ impl Renderer<'_> {
         };
         typst_pdf::pdf(&document, &options).map_err(|errors| Error::Template {
             origin: self.templates.origin.clone(),
+            builtin: self.templates.builtin,
             message: errors
                 .iter()
                 .map(|e| world.describe(e))
