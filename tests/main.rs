@@ -8,6 +8,7 @@ mod hostile;
 mod ingest;
 mod kpis;
 mod outputs;
+mod pages;
 mod real;
 mod render;
 mod unattended;

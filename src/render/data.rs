@@ -732,6 +732,45 @@ fn tiles(m: &Metrics, f: &Formatter) -> Vec<Tile> {
             push(kpi, "month", None, true, Vec::new());
         }
     }
+    // A tile shows a figure the data has: without targets, a roster or expenses, the
+    // story is revenue, orders, customers and growth instead.
+    let wanted = out.len();
+    let mut out: Vec<Tile> = out.into_iter().filter(|t| t.value.v.is_some()).collect();
+    let fallbacks = [
+        ("yoy_growth", "month"),
+        ("orders", "month"),
+        ("aov", "month"),
+        ("active_customers", "month"),
+        ("gross_margin", "month"),
+        ("revenue", "ytd"),
+    ];
+    for (figure, period) in fallbacks {
+        if out.len() >= wanted.max(6) {
+            break;
+        }
+        let v = get(figure, period);
+        if v.is_none() || out.iter().any(|t| t.figure == figure && t.period == period) {
+            continue;
+        }
+        let kind = kind_of(figure);
+        let series = match figure {
+            "active_customers" => spark(&|t| Some(t.active_customers)),
+            "revenue" => spark(&|t| Some(t.revenue)),
+            _ => Vec::new(),
+        };
+        out.push(Tile {
+            figure: figure.into(),
+            period: period.into(),
+            value: Val {
+                v,
+                s: f.format(kind, v),
+            },
+            delta: None,
+            delta_negative: false,
+            status: status(figure, period),
+            spark: series,
+        });
+    }
     out
 }
 

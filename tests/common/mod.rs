@@ -295,3 +295,93 @@ pub fn set_entry(path: &Path, entry: &str, content: &str) {
     };
     patch_entry(path, entry, &text, content);
 }
+
+/// What a PDF page puts where, read from its content stream: the lowest painted point
+/// above the footer band (as a share of the page height, from the top), and whether any
+/// path is painted inside the footer band (an overflow: the footer itself is text).
+#[derive(Debug, Clone, Copy)]
+pub struct PageInk {
+    /// 0 at the top of the page, 1 at the bottom.
+    pub lowest: f64,
+    /// A bar, rule or box drawn in the bottom `footer` points of the page.
+    pub paths_in_footer: bool,
+}
+
+/// [`PageInk`] of every page; `footer` is the bottom margin in points, where only the
+/// footer's text belongs. Follows q/Q/cm, paths (m l c re, painted by f/S/B or dropped by
+/// n) and text positions (Tm), which is all typst writes.
+pub fn page_ink(path: &Path, footer: f64) -> Vec<PageInk> {
+    use lopdf::content::Content;
+    let doc = lopdf::Document::load(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let num = |o: &lopdf::Object| {
+        o.as_float()
+            .map(|f| f as f64)
+            .or_else(|_| o.as_i64().map(|i| i as f64))
+            .unwrap_or(0.0)
+    };
+    let mut out = Vec::new();
+    for (_, id) in doc.get_pages() {
+        let page = doc.get_dictionary(id).unwrap();
+        let height = page
+            .get(b"MediaBox")
+            .ok()
+            .and_then(|m| m.as_array().ok())
+            .map(|m| num(&m[3]) - num(&m[1]))
+            .unwrap_or(595.0);
+        let content = Content::decode(&doc.get_page_content(id)).unwrap();
+        // The current transformation matrix [a b c d e f].
+        let mut ctm = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0];
+        let mut stack = Vec::new();
+        let mut path: Vec<(f64, f64)> = Vec::new();
+        let (mut lowest, mut paths_in_footer) = (height, false);
+        let apply =
+            |m: &[f64; 6], x: f64, y: f64| (m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5]);
+        for op in content.operations {
+            let o: Vec<f64> = op.operands.iter().map(num).collect();
+            match op.operator.as_str() {
+                "q" => stack.push(ctm),
+                "Q" => ctm = stack.pop().unwrap_or(ctm),
+                "cm" if o.len() == 6 => {
+                    let m = ctm;
+                    ctm = [
+                        o[0] * m[0] + o[1] * m[2],
+                        o[0] * m[1] + o[1] * m[3],
+                        o[2] * m[0] + o[3] * m[2],
+                        o[2] * m[1] + o[3] * m[3],
+                        o[4] * m[0] + o[5] * m[2] + m[4],
+                        o[4] * m[1] + o[5] * m[3] + m[5],
+                    ];
+                }
+                "m" | "l" if o.len() == 2 => path.push(apply(&ctm, o[0], o[1])),
+                "c" if o.len() == 6 => path.push(apply(&ctm, o[4], o[5])),
+                "re" if o.len() == 4 => {
+                    path.push(apply(&ctm, o[0], o[1]));
+                    path.push(apply(&ctm, o[0] + o[2], o[1] + o[3]));
+                }
+                "f" | "f*" | "S" | "s" | "B" | "B*" | "b" | "b*" => {
+                    for (_, y) in path.drain(..) {
+                        if y < footer - 0.5 {
+                            paths_in_footer = true;
+                        } else {
+                            lowest = lowest.min(y);
+                        }
+                    }
+                }
+                "n" => path.clear(),
+                "Tm" if o.len() == 6 => {
+                    // A baseline just above the footer band: its descenders may dip in.
+                    let (_, y) = apply(&ctm, o[4], o[5]);
+                    if y >= footer - 4.0 {
+                        lowest = lowest.min(y);
+                    }
+                }
+                _ => {}
+            }
+        }
+        out.push(PageInk {
+            lowest: 1.0 - lowest / height,
+            paths_in_footer,
+        });
+    }
+    out
+}
