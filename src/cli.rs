@@ -42,6 +42,32 @@ pub enum Command {
     Demo(DemoArgs),
     /// Write salesplan.toml and the templates out for editing.
     Init(InitArgs),
+    /// Propose a year's targets from history, as a workbook to edit (run reads it back).
+    Targets(TargetsArgs),
+}
+
+/// `salesplan targets`.
+#[derive(Debug, Args)]
+pub struct TargetsArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// The year to propose targets for.
+    #[arg(long)]
+    pub year: i32,
+    /// Growth over the basis (the 12 months ending with the latest month with orders):
+    /// 0.1 is 10 % more, -0.1 is 10 % less.
+    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
+    pub growth: f64,
+    /// Dimensions to split by, comma-separated: region, product_line, rep_id (default: region
+    /// and product line where the orders have them).
+    #[arg(long, value_delimiter = ',')]
+    pub by: Option<Vec<String>>,
+    /// The workbook to write (default: outputs/targets-<year>.xlsx).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Also split this month's targets by ISO week, in proportion to working days.
+    #[arg(long, value_parser = parse_month, value_name = "YYYY-MM")]
+    pub weeks: Option<Month>,
 }
 
 /// `salesplan init`.

@@ -16,6 +16,7 @@ pub mod ingest;
 pub mod model;
 pub mod output;
 pub mod render;
+pub mod targets;
 
 use std::path::{Path, PathBuf};
 
@@ -440,4 +441,43 @@ pub fn check(
         month,
         date_order,
     })
+}
+
+/// What `salesplan targets` is asked for.
+#[derive(Debug, Clone)]
+pub struct TargetsOptions {
+    pub input: PathBuf,
+    pub config: Option<PathBuf>,
+    pub year: i32,
+    pub growth: f64,
+    /// Dimensions to split by; `None`: region and product line where the orders have them.
+    pub by: Option<Vec<String>>,
+    /// Where to write; `None`: `outputs/targets-<year>.xlsx`.
+    pub out: Option<PathBuf>,
+    /// A month of the year to split by ISO week, as a third sheet.
+    pub weeks: Option<Month>,
+    pub max_rejected_share: Option<f64>,
+}
+
+/// `salesplan targets`: proposes the year's targets from the orders and writes the workbook
+/// (SPEC §6). Returns the path written and the proposal.
+pub fn targets(opts: &TargetsOptions) -> Result<(PathBuf, targets::Proposal)> {
+    let config = load_config(opts.config.as_deref(), None, opts.max_rejected_share)?;
+    if let Some(w) = opts.weeks {
+        if w.year != opts.year {
+            return Err(Error::Config(format!(
+                "--weeks {w} is not a month of {}",
+                opts.year
+            )));
+        }
+    }
+    let ingested = ingest::read_inputs(&opts.input, &config)?;
+    enforce_rejections(&ingested, &config, Path::new("outputs"), None)?;
+    let proposal = targets::propose(&ingested.tables, opts.year, opts.growth, opts.by.as_deref())?;
+    let out = opts
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(format!("outputs/targets-{}.xlsx", opts.year)));
+    targets::write_workbook(&proposal, &out, &config.lang, opts.weeks)?;
+    Ok((out, proposal))
 }

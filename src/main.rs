@@ -122,6 +122,31 @@ fn run(cli: &Cli) -> Result<i32, salesplan::Error> {
             }
             Ok(exit::OK)
         }
+        Command::Targets(a) => {
+            let (path, proposal) = salesplan::targets(&salesplan::TargetsOptions {
+                input: a.input.input.clone(),
+                config: a.input.config.clone(),
+                year: a.year,
+                growth: a.growth,
+                by: a.by.clone(),
+                out: a.out.clone(),
+                weeks: a.weeks,
+                max_rejected_share: a.input.max_rejected_share,
+            })?;
+            if !cli.quiet {
+                let year: i64 = proposal.keys.iter().map(|k| k.year).sum();
+                println!(
+                    "wrote {} ({} target(s) for {}, {} in all; basis {} to {})",
+                    path.display(),
+                    proposal.keys.len(),
+                    proposal.year,
+                    year,
+                    proposal.first,
+                    proposal.last
+                );
+            }
+            Ok(exit::OK)
+        }
         Command::Init(a) => {
             for f in salesplan::init(&a.dir)? {
                 if !cli.quiet {

@@ -11,4 +11,5 @@ mod outputs;
 mod pages;
 mod real;
 mod render;
+mod targets;
 mod unattended;

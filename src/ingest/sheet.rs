@@ -751,7 +751,8 @@ impl<'a, 'c> FileVisitor<'a, 'c> {
                 break;
             }
         }
-        let found = found.or(unreadable);
+        // A wide sheet is tried before a header that names a table but cannot be read: a
+        // targets sheet of regions by months names regions, not periods.
         if found.is_none()
             && self.header_row.is_none()
             && matches!(
@@ -763,6 +764,7 @@ impl<'a, 'c> FileVisitor<'a, 'c> {
                 return self.decide_wide(shape, rows);
             }
         }
+        let found = found.or(unreadable);
         let Some(layout) = found else {
             if let (Some(t), true) = (self.named, self.header_row.is_some() || !rows.is_empty()) {
                 let expected: Vec<&str> = t.columns().iter().map(|c| c.name).collect();

@@ -95,6 +95,15 @@ pub fn detect(rows: &[(u32, Vec<Cell<'static>>)]) -> Option<WideShape> {
             .into_iter()
             .filter(|h| matches!(h.1, PeriodHead::Month { .. }) == want_months)
             .collect();
+        // Period headers run forward, each a different period: a data row with an order,
+        // a processing and a shipping date is not a header.
+        let order = |h: PeriodHead| match h {
+            PeriodHead::Month { year, month } => year.unwrap_or(0) * 12 + month as i32,
+            PeriodHead::Quarter { year, quarter } => year.unwrap_or(0) * 4 + quarter as i32,
+        };
+        if periods.windows(2).any(|w| order(w[1].1) <= order(w[0].1)) {
+            continue;
+        }
         let mut year = if periods.iter().all(|p| p.1.year().is_some()) {
             YearSource::Header
         } else {
@@ -442,6 +451,31 @@ mod tests {
             }
         );
         assert_eq!(w.periods[0].1.period(2026), "2026-01");
+    }
+
+    #[test]
+    fn a_data_row_of_dates_is_not_a_header() {
+        let d = |m: u32, day: u32| {
+            Cell::DateTime(
+                chrono::NaiveDate::from_ymd_opt(2019, m, day)
+                    .unwrap()
+                    .and_hms_opt(0, 0, 0)
+                    .unwrap(),
+            )
+        };
+        let rows = vec![
+            (
+                0,
+                vec![
+                    t("Order ID"),
+                    t("Order Date"),
+                    t("Processed Date"),
+                    t("Ship Date"),
+                ],
+            ),
+            (1, vec![t("A1"), d(1, 1), d(1, 5), d(1, 8)]),
+        ];
+        assert!(detect(&rows).is_none());
     }
 
     #[test]
