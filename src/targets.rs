@@ -308,7 +308,7 @@ fn thousands(v: i64) -> String {
     let s = v.unsigned_abs().to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -517,8 +517,8 @@ pub fn write_workbook(p: &Proposal, path: &Path, lang: &str, weeks: Option<Month
             let mut padded = days.clone();
             padded.resize(12, 0.0);
             let parts = split(target, &padded);
-            for j in 0..split_weeks.len() {
-                ws.write_number_with_format(row, nd + j as u16, parts[j] as f64, &money)
+            for (j, part) in parts.iter().take(split_weeks.len()).enumerate() {
+                ws.write_number_with_format(row, nd + j as u16, *part as f64, &money)
                     .map_err(xl)?;
             }
             ws.write_number_with_format(row, nd + n, target as f64, &total)

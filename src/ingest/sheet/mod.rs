@@ -1,0 +1,707 @@
+//! One sheet's rows → one table's rows: which table the sheet is, where its header is,
+//! which column is which, and every data row coerced or rejected with its place.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use chrono::Datelike;
+use polars::prelude::{PlSmallStr, StringChunked, StringChunkedBuilder};
+
+use super::coerce::{self, Cell, DateOrder, Problem, SlashEvidence};
+use super::schema::{
+    header_text, sheet_name_matches, ColumnSpec, ColumnType, HeaderText, TableKind,
+};
+use super::vocabulary;
+use super::wide::{self, WideShape, YearSource};
+use super::{IgnoredSheet, Ingest, Rejection, SheetMapping};
+use crate::config::SheetTarget;
+use crate::error::{Error, Result};
+
+mod layout;
+mod wide_sheet;
+
+pub use layout::{Aliases, Hit};
+use layout::{Layout, Source};
+use wide_sheet::WideLayout;
+
+/// Rows searched for a header (SPEC §2).
+pub const HEADER_WINDOW: u32 = 20;
+
+/// Text values, appended straight into polars' string array (strings of up to 12 bytes
+/// are stored inline in the array's 16-byte views): no per-value allocation while reading,
+/// and no copy when the frame is built.
+pub struct Strings {
+    /// Values taken over from other files' reading, in order, then the builder's.
+    done: Option<StringChunked>,
+    building: StringChunkedBuilder,
+}
+
+impl Default for Strings {
+    fn default() -> Self {
+        Strings {
+            done: None,
+            building: StringChunkedBuilder::new(PlSmallStr::EMPTY, 0),
+        }
+    }
+}
+
+impl std::fmt::Debug for Strings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Strings")
+    }
+}
+
+impl Strings {
+    pub fn push(&mut self, v: Option<&str>) {
+        self.building.append_option(v);
+    }
+
+    /// The column, named `name`.
+    pub fn finish(self, name: &str) -> StringChunked {
+        let last = self.building.finish();
+        let mut all = match self.done {
+            Some(mut done) => {
+                // Appending chunks moves no strings.
+                let _ = done.append_owned(last);
+                done
+            }
+            None => last,
+        };
+        all.rename(name.into());
+        all
+    }
+
+    /// `other`'s values after these.
+    fn extend(&mut self, other: Strings) {
+        let mine = std::mem::take(self).finish("");
+        let theirs = other.finish("");
+        let mut all = mine;
+        let _ = all.append_owned(theirs);
+        self.done = Some(all);
+    }
+}
+
+/// Values of one column, accumulated across every sheet of a table.
+#[derive(Debug)]
+pub enum ColumnValues {
+    Text(Strings),
+    Number(Vec<Option<f64>>),
+    /// Days since 1970-01-01.
+    Date(Vec<Option<i32>>),
+    /// Milliseconds since 1970-01-01T00:00.
+    DateTime(Vec<Option<i64>>),
+}
+
+impl ColumnValues {
+    /// `other`'s values after these (columns of the same type).
+    fn extend(&mut self, other: ColumnValues) {
+        match (self, other) {
+            (ColumnValues::Text(a), ColumnValues::Text(b)) => a.extend(b),
+            (ColumnValues::Number(a), ColumnValues::Number(b)) => a.extend(b),
+            (ColumnValues::Date(a), ColumnValues::Date(b)) => a.extend(b),
+            (ColumnValues::DateTime(a), ColumnValues::DateTime(b)) => a.extend(b),
+            _ => unreachable!("a table's columns have one type"),
+        }
+    }
+
+    fn for_type(ty: ColumnType) -> Self {
+        match ty {
+            ColumnType::Text | ColumnType::Period | ColumnType::Stage | ColumnType::LeadStatus => {
+                ColumnValues::Text(Strings::default())
+            }
+            ColumnType::Number | ColumnType::Score => ColumnValues::Number(Vec::new()),
+            ColumnType::Date => ColumnValues::Date(Vec::new()),
+            ColumnType::DateTime => ColumnValues::DateTime(Vec::new()),
+        }
+    }
+}
+
+/// One coerced value.
+#[derive(Debug)]
+enum Value<'c> {
+    Text(Option<Cow<'c, str>>),
+    Number(Option<f64>),
+    Date(Option<i32>),
+    DateTime(Option<i64>),
+}
+
+impl ColumnValues {
+    fn push(&mut self, v: Value<'_>) {
+        match (self, v) {
+            (ColumnValues::Text(c), Value::Text(v)) => c.push(v.as_deref()),
+            (ColumnValues::Number(c), Value::Number(v)) => c.push(v),
+            (ColumnValues::Date(c), Value::Date(v)) => c.push(v),
+            (ColumnValues::DateTime(c), Value::DateTime(v)) => c.push(v),
+            (c, _) => c.push_null(),
+        }
+    }
+
+    fn push_null(&mut self) {
+        match self {
+            ColumnValues::Text(c) => c.push(None),
+            ColumnValues::Number(c) => c.push(None),
+            ColumnValues::Date(c) => c.push(None),
+            ColumnValues::DateTime(c) => c.push(None),
+        }
+    }
+}
+
+/// A table's accumulated rows, one [`ColumnValues`] per column of its spec.
+#[derive(Debug)]
+pub struct TableRows {
+    pub columns: Vec<ColumnValues>,
+    pub rows: usize,
+    /// Per row: the index of its file in [`super::DataQuality::files`].
+    pub file: Vec<u32>,
+}
+
+impl TableRows {
+    /// `other`'s rows after these (the same table).
+    pub fn extend(&mut self, other: TableRows) {
+        for (a, b) in self.columns.iter_mut().zip(other.columns) {
+            a.extend(b);
+        }
+        self.rows += other.rows;
+        self.file.extend(other.file);
+    }
+
+    pub fn new(kind: TableKind) -> Self {
+        TableRows {
+            columns: kind
+                .columns()
+                .iter()
+                .map(|c| ColumnValues::for_type(c.ty))
+                .collect(),
+            rows: 0,
+            file: Vec::new(),
+        }
+    }
+}
+
+/// How a cell is read beyond its column's type.
+struct Reading<'s> {
+    epoch_1904: bool,
+    stages: &'s [String],
+    /// For date columns: how `a/b/yyyy` is read.
+    order: DateOrder,
+}
+
+fn coerce<'c>(
+    spec: &ColumnSpec,
+    cell: &'c Cell<'_>,
+    how: &Reading<'_>,
+    evidence: &mut SlashEvidence,
+) -> Result<Value<'c>, Problem> {
+    // 1970-01-01 in days from the common era.
+    const EPOCH_DAYS_FROM_CE: i32 = 719_163;
+    let epoch_1904 = how.epoch_1904;
+    let owned = |v: Option<String>| Value::Text(v.map(Cow::Owned));
+    let value = match spec.ty {
+        ColumnType::Text => coerce::to_text_ref(cell).map(Value::Text)?,
+        ColumnType::Period => coerce::to_period(cell, epoch_1904).map(owned)?,
+        ColumnType::Stage => coerce::to_stage(cell, how.stages).map(owned)?,
+        ColumnType::LeadStatus => coerce::to_lead_status(cell).map(owned)?,
+        ColumnType::Number => coerce::to_number(cell).map(Value::Number)?,
+        ColumnType::Score => coerce::to_score(cell).map(Value::Number)?,
+        ColumnType::Date => Value::Date(
+            coerce::to_date_in(cell, epoch_1904, how.order, evidence)?
+                .map(|d| d.num_days_from_ce() - EPOCH_DAYS_FROM_CE),
+        ),
+        ColumnType::DateTime => Value::DateTime(
+            coerce::to_datetime_in(cell, epoch_1904, how.order, evidence)?
+                .map(|d| d.and_utc().timestamp_millis()),
+        ),
+    };
+    let missing = matches!(
+        value,
+        Value::Text(None) | Value::Number(None) | Value::Date(None) | Value::DateTime(None)
+    );
+    if missing && spec.required {
+        return Err(Problem {
+            expected: "a value (the column is required)",
+            found: cell.describe(),
+        });
+    }
+    Ok(value)
+}
+
+/// A month column's value as the first day of the month (aggregated exports).
+fn month_start(cell: &Cell, epoch_1904: bool) -> Result<Value<'static>, Problem> {
+    const EPOCH_DAYS_FROM_CE: i32 = 719_163;
+    let problem = || Problem {
+        expected: "a month (2026-03, 2026年3月, or a date)",
+        found: cell.describe(),
+    };
+    let period = coerce::to_period(cell, epoch_1904)
+        .map_err(|_| problem())?
+        .ok_or_else(problem)?;
+    let (first, months) = crate::model::period_bounds(&period).ok_or_else(problem)?;
+    if months != 1 {
+        return Err(problem());
+    }
+    let date =
+        chrono::NaiveDate::from_ymd_opt(first.div_euclid(12), first.rem_euclid(12) as u32 + 1, 1)
+            .ok_or_else(problem)?;
+    Ok(Value::Date(Some(
+        date.num_days_from_ce() - EPOCH_DAYS_FROM_CE,
+    )))
+}
+
+/// Column letters as Excel shows them (0 → A, 26 → AA).
+pub fn column_letter(mut col: usize) -> String {
+    let mut s = Vec::new();
+    loop {
+        s.push(b'A' + (col % 26) as u8);
+        if col < 26 {
+            break;
+        }
+        col = col / 26 - 1;
+    }
+    s.reverse();
+    String::from_utf8(s).unwrap_or_default()
+}
+
+enum State {
+    /// Still looking for the header among the first rows.
+    Searching {
+        rows: Vec<(u32, Vec<Cell<'static>>)>,
+    },
+    /// Header found; data rows go to the table.
+    Reading(Layout),
+    /// A wide sheet: each row's period cells go to the table as rows of their own.
+    Wide(WideLayout),
+    /// Not a table; the rest is skipped.
+    Skipped,
+}
+
+/// Reads one file's sheets into the ingest's tables (the [`SheetVisitor`] of a file).
+///
+/// [`SheetVisitor`]: super::source::SheetVisitor
+pub struct FileVisitor<'a, 'c> {
+    pub ingest: &'a mut Ingest<'c>,
+    pub path: PathBuf,
+    pub relative: PathBuf,
+    pub is_csv: bool,
+    sheet: String,
+    epoch_1904: bool,
+    /// The table the sheet's name or configuration gives, if any.
+    named: Option<TableKind>,
+    header_row: Option<u32>,
+    /// `year` of the sheet's `[[sheets]]` entry.
+    rule_year: Option<i32>,
+    rule_columns: std::collections::BTreeMap<String, &'static str>,
+    state: State,
+    empty: bool,
+    /// This file's index in the data-quality file list.
+    file_index: u32,
+    /// The sheet's place in its file, for line numbers as order ids.
+    sheet_index: u32,
+    /// Per spec column: what its `a/b/yyyy` dates say, and the rows read either way.
+    slash: Vec<(SlashEvidence, Vec<usize>)>,
+    /// The order id of the last orders line read.
+    prev_order: String,
+}
+
+impl<'a, 'c> FileVisitor<'a, 'c> {
+    pub fn new(
+        ingest: &'a mut Ingest<'c>,
+        path: &Path,
+        relative: &Path,
+        is_csv: bool,
+        file_index: u32,
+    ) -> Self {
+        FileVisitor {
+            ingest,
+            path: path.to_path_buf(),
+            relative: relative.to_path_buf(),
+            is_csv,
+            sheet: String::new(),
+            epoch_1904: false,
+            named: None,
+            header_row: None,
+            rule_year: None,
+            rule_columns: Default::default(),
+            state: State::Skipped,
+            empty: true,
+            file_index,
+            sheet_index: 0,
+            slash: Vec::new(),
+            prev_order: String::new(),
+        }
+    }
+
+    fn ignore(&mut self, reason: String) {
+        tracing::info!(file = %self.path.display(), sheet = %self.sheet, "sheet ignored: {reason}");
+        self.ingest.quality.ignored_sheets.push(IgnoredSheet {
+            relative: Some(self.relative.display().to_string()),
+            file: self.path.display().to_string(),
+            sheet: self.sheet.clone(),
+            reason,
+        });
+    }
+
+    fn data_row(&mut self, row: u32, cells: &[Cell]) {
+        let State::Reading(layout) = &self.state else {
+            return;
+        };
+        if row <= layout.header_row || cells.iter().all(Cell::is_blank) {
+            return;
+        }
+        let table = layout.table;
+        let specs = table.columns();
+        let cell_of = |i: usize| cells.get(i).unwrap_or(&Cell::Empty);
+        let quality = self.ingest.quality.table(table);
+        quality.rows_read += 1;
+        // The key that marks a totals row: the table's key, or for orders without order
+        // ids, their date.
+        let key = match &layout.columns[0] {
+            Some(Source::Cell { index, .. }) => cell_of(*index),
+            _ => match layout.columns.get(1) {
+                Some(Some(Source::Cell { index, .. } | Source::MonthStart { index, .. })) => {
+                    cell_of(*index)
+                }
+                _ => &Cell::Empty,
+            },
+        };
+        // Tills put a count in the receipt column of their totals row: for orders, a row
+        // without a date that mentions a total is one too.
+        let undated = table == TableKind::Orders
+            && match layout.columns.get(1) {
+                Some(Some(Source::Cell { index, .. } | Source::MonthStart { index, .. })) => {
+                    cell_of(*index).is_blank()
+                }
+                _ => false,
+            };
+        if (key.is_blank() || undated || coerce::is_total_word(key))
+            && cells.iter().any(coerce::mentions_total)
+        {
+            quality.totals_rows += 1;
+            tracing::debug!(file = %self.path.display(), sheet = %self.sheet, row = row + 1, "totals row skipped");
+            return;
+        }
+        let how = Reading {
+            epoch_1904: self.epoch_1904,
+            stages: &self.ingest.config.stages,
+            order: DateOrder::Infer,
+        };
+        let mut values = Vec::with_capacity(specs.len());
+        let mut problems = Vec::new();
+        let mut ambiguous: u64 = 0;
+        for (k, spec) in specs.iter().enumerate() {
+            let result = match &layout.columns[k] {
+                None => Ok(Value::Text(None)),
+                Some(Source::Cell { index, scale, .. }) => {
+                    let evidence = &mut self.slash[k].0;
+                    let before = evidence.ambiguous;
+                    let v = coerce(spec, cell_of(*index), &how, evidence);
+                    if evidence.ambiguous != before {
+                        ambiguous |= 1 << k;
+                    }
+                    match v {
+                        Ok(Value::Number(Some(n))) if *scale != 1.0 => {
+                            Ok(Value::Number(Some(n * scale)))
+                        }
+                        // A further line of the order just read, with its order-level
+                        // amount left blank (Shopify, 淘宝: totals on the first line).
+                        Err(_)
+                            if table == TableKind::Orders
+                                && spec.name == "amount"
+                                && cell_of(*index).is_blank()
+                                && matches!(values.first(), Some(Value::Text(Some(id))) if **id == *self.prev_order) =>
+                        {
+                            Ok(Value::Number(Some(0.0)))
+                        }
+                        other => other,
+                    }
+                }
+                Some(Source::MonthStart { index, .. }) => {
+                    month_start(cell_of(*index), self.epoch_1904)
+                }
+                Some(Source::Product { quantity, price }) => {
+                    let q = coerce::to_number(cell_of(quantity.0));
+                    let p = coerce::to_number(cell_of(price.0));
+                    match (q, p) {
+                        (Ok(Some(q)), Ok(Some(p))) => {
+                            Ok(Value::Number(Some(q * quantity.2 * p * price.2)))
+                        }
+                        (Err(e), _) | (_, Err(e)) => Err(e),
+                        (Ok(None), _) => Err(Problem {
+                            expected: "a quantity (amount = quantity × unit price)",
+                            found: cell_of(quantity.0).describe(),
+                        }),
+                        (_, Ok(None)) => Err(Problem {
+                            expected: "a unit price (amount = quantity × unit price)",
+                            found: cell_of(price.0).describe(),
+                        }),
+                    }
+                }
+                Some(Source::LineNumber) => Ok(Value::Text(Some(Cow::Owned(format!(
+                    "{}:{}:{}",
+                    self.file_index,
+                    self.sheet_index,
+                    row + 1
+                ))))),
+            };
+            match result {
+                Ok(v) => values.push(v),
+                Err(p) => {
+                    let (col, header) = layout.columns[k]
+                        .as_ref()
+                        .map(Source::place)
+                        .unwrap_or((0, String::new()));
+                    problems.push(Rejection {
+                        file: self.path.display().to_string(),
+                        sheet: self.sheet.clone(),
+                        row: row + 1,
+                        column: format!("{} ({header})", column_letter(col)),
+                        field: spec.name,
+                        expected: p.expected,
+                        found: p.found,
+                    });
+                }
+            }
+        }
+        if !problems.is_empty() {
+            quality.rows_rejected += 1;
+            self.ingest.rejections.extend(problems);
+            return;
+        }
+        quality.rows_used += 1;
+        if table == TableKind::Orders {
+            if let Some(Value::Text(Some(id))) = values.first() {
+                self.prev_order.clear();
+                self.prev_order.push_str(id);
+            }
+        }
+        let rows = self
+            .ingest
+            .rows
+            .entry(table)
+            .or_insert_with(|| TableRows::new(table));
+        if ambiguous != 0 {
+            for (k, slash) in self.slash.iter_mut().enumerate() {
+                if ambiguous & (1 << k) != 0 {
+                    slash.1.push(rows.rows);
+                }
+            }
+        }
+        for (col, v) in rows.columns.iter_mut().zip(values) {
+            col.push(v);
+        }
+        rows.rows += 1;
+        rows.file.push(self.file_index);
+        if table == TableKind::Orders {
+            let keys = &mut self.ingest.order_keys;
+            keys.lines += 1;
+            keys.without_customer += usize::from(layout.no_customer_key);
+            keys.lines_as_orders += usize::from(layout.lines_as_orders);
+            keys.aggregated += usize::from(layout.aggregated);
+        }
+    }
+
+    /// Settles the order of each date column's `a/b/yyyy` values once the sheet is read:
+    /// by its values (a part over 12), else by `date_order` in salesplan.toml, else the
+    /// sheet is refused as ambiguous.
+    fn settle_date_order(&mut self) -> Result<()> {
+        let State::Reading(layout) = &self.state else {
+            return Ok(());
+        };
+        let table = layout.table;
+        let slash = std::mem::take(&mut self.slash);
+        for (k, (evidence, positions)) in slash.into_iter().enumerate() {
+            if evidence.day_first + evidence.month_first + evidence.ambiguous == 0 {
+                continue;
+            }
+            let header = layout.columns[k]
+                .as_ref()
+                .map(Source::place)
+                .unwrap_or_default();
+            let day_first = match (evidence.day_first > 0, evidence.month_first > 0) {
+                (true, false) => true,
+                (false, true) => false,
+                _ if positions.is_empty() => false,
+                _ => match self.ingest.config.date_order {
+                    Some(DateOrder::DayFirst) => true,
+                    Some(DateOrder::MonthFirst) => false,
+                    _ => {
+                        return Err(Error::AmbiguousDates {
+                            file: self.path.clone(),
+                            sheet: self.sheet.clone(),
+                            column: format!("{} ({})", column_letter(header.0), header.1),
+                            count: evidence.ambiguous,
+                        })
+                    }
+                },
+            };
+            let note = format!(
+                "{} ← {}: d/m/yyyy or m/d/yyyy read {} ({} value(s) with a day over 12{})",
+                table.columns()[k].name,
+                header.1,
+                if day_first {
+                    "day first"
+                } else {
+                    "month first"
+                },
+                evidence.day_first.max(evidence.month_first),
+                if evidence.day_first + evidence.month_first == 0 {
+                    ", so date_order in salesplan.toml decides"
+                } else {
+                    ""
+                }
+            );
+            if let Some(m) = self.ingest.quality.sheets.last_mut() {
+                m.columns.push(note);
+            }
+            if !day_first || positions.is_empty() {
+                continue;
+            }
+            let Some(rows) = self.ingest.rows.get_mut(&table) else {
+                continue;
+            };
+            swap_day_and_month(&mut rows.columns[k], &positions);
+        }
+        Ok(())
+    }
+}
+
+/// Reads the values at `positions` (read month first) day first instead.
+fn swap_day_and_month(values: &mut ColumnValues, positions: &[usize]) {
+    const EPOCH_DAYS_FROM_CE: i32 = 719_163;
+    let swap = |d: chrono::NaiveDate| {
+        chrono::NaiveDate::from_ymd_opt(d.year(), d.day(), d.month()).unwrap_or(d)
+    };
+    match values {
+        ColumnValues::Date(v) => {
+            for &p in positions {
+                if let Some(Some(days)) = v.get(p).copied() {
+                    if let Some(d) =
+                        chrono::NaiveDate::from_num_days_from_ce_opt(days + EPOCH_DAYS_FROM_CE)
+                    {
+                        v[p] = Some(swap(d).num_days_from_ce() - EPOCH_DAYS_FROM_CE);
+                    }
+                }
+            }
+        }
+        ColumnValues::DateTime(v) => {
+            for &p in positions {
+                if let Some(Some(ms)) = v.get(p).copied() {
+                    if let Some(t) = chrono::DateTime::from_timestamp_millis(ms) {
+                        let t = t.naive_utc();
+                        v[p] = Some(
+                            swap(t.date())
+                                .and_time(t.time())
+                                .and_utc()
+                                .timestamp_millis(),
+                        );
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+impl super::source::SheetVisitor for FileVisitor<'_, '_> {
+    fn begin_sheet(&mut self, sheet: &str, epoch_1904: bool) -> bool {
+        self.sheet = sheet.to_string();
+        self.sheet_index += 1;
+        self.prev_order.clear();
+        self.epoch_1904 = epoch_1904;
+        self.empty = true;
+        self.header_row = None;
+        self.rule_year = None;
+        self.rule_columns.clear();
+        self.named = None;
+        match self
+            .ingest
+            .config
+            .sheet_rule(&self.relative, sheet)
+            .cloned()
+        {
+            Some(rule) => match rule.target {
+                SheetTarget::Ignore => {
+                    self.ignore("ignored by salesplan.toml".into());
+                    return false;
+                }
+                SheetTarget::Table(t) => {
+                    self.named = Some(t);
+                    self.header_row = rule.header_row;
+                    self.rule_year = rule.year;
+                    self.rule_columns = rule.columns;
+                }
+            },
+            None => {
+                self.named = TableKind::ALL
+                    .into_iter()
+                    .find(|&t| sheet_name_matches(t, sheet));
+            }
+        }
+        self.state = State::Searching { rows: Vec::new() };
+        true
+    }
+
+    fn row(&mut self, row: u32, cells: &[Cell]) -> Result<bool> {
+        self.empty = false;
+        let window = self
+            .header_row
+            .map_or(HEADER_WINDOW, |h| h.max(HEADER_WINDOW - 1) + 1);
+        match &mut self.state {
+            State::Searching { rows } => {
+                if row < window {
+                    rows.push((row, cells.iter().cloned().map(Cell::into_owned).collect()));
+                    return Ok(true);
+                }
+                let rows = std::mem::take(rows);
+                self.decide(rows)?;
+                match self.state {
+                    State::Skipped => return Ok(false),
+                    State::Wide(_) => self.wide_row(row, cells),
+                    _ => self.data_row(row, cells),
+                }
+                Ok(true)
+            }
+            State::Reading(_) => {
+                self.data_row(row, cells);
+                Ok(true)
+            }
+            State::Wide(_) => {
+                self.wide_row(row, cells);
+                Ok(true)
+            }
+            State::Skipped => Ok(false),
+        }
+    }
+
+    fn end_sheet(&mut self) -> Result<()> {
+        if let State::Searching { rows } = &mut self.state {
+            let rows = std::mem::take(rows);
+            if rows.is_empty() && self.named.is_some() && self.header_row.is_none() {
+                self.ignore("empty sheet".into());
+            } else {
+                self.decide(rows)?;
+            }
+        }
+        self.settle_date_order()?;
+        self.state = State::Skipped;
+        Ok(())
+    }
+
+    fn unreadable_sheet(&mut self, sheet: &str, why: String) {
+        self.sheet = sheet.to_string();
+        self.ignore(format!("not a worksheet ({why})"));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn column_letters() {
+        assert_eq!(column_letter(0), "A");
+        assert_eq!(column_letter(25), "Z");
+        assert_eq!(column_letter(26), "AA");
+        assert_eq!(column_letter(16_383), "XFD");
+    }
+}
