@@ -66,3 +66,15 @@ fn reruns_are_byte_identical() {
         assert!(a == b, "{f} differs between reruns");
     }
 }
+
+/// Every figure of the demo's `metrics.json`, as a reviewed snapshot: a change to any figure
+/// (or to its shape) shows as a diff in `tests/snapshots/` to accept or refuse
+/// (`cargo insta review`, or `INSTA_UPDATE=always cargo test` and read the diff).
+#[test]
+fn the_demo_figures_are_a_reviewed_snapshot() {
+    let sb = Sandbox::new();
+    assert_exit(&sb.run(&["demo", "--out", "inputs"]), 0);
+    assert_exit(&sb.run(&["run"]), 0);
+    let text = std::fs::read_to_string(sb.out().join("2026-10/metrics.json")).unwrap();
+    insta::assert_snapshot!("demo_metrics", text);
+}
