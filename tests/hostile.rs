@@ -327,3 +327,42 @@ fn mutated_files_never_panic() {
         }
     }
 }
+
+#[test]
+fn a_csv_row_past_excels_columns_is_refused_while_streaming() {
+    let sb = Sandbox::new();
+    let mut text = String::from("订单号,下单日期,客户编号,金额\nA1,2026-10-01,C1,5\n");
+    text.push_str(&",".repeat(20_000));
+    text.push('\n');
+    std::fs::write(sb.input("orders.csv"), text).unwrap();
+    let err = refused(
+        &sb,
+        &[
+            "orders.csv",
+            "row 3 has 20001 columns, more than Excel's 16,384",
+        ],
+    );
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn a_csv_past_the_cell_limit_is_refused_while_streaming() {
+    let sb = Sandbox::new();
+    let mut text = String::from("订单号,下单日期,客户编号,金额\n");
+    for i in 0..400 {
+        text.push_str(&format!("A{i},2026-10-01,C1,5\n"));
+    }
+    std::fs::write(sb.input("orders.csv"), text).unwrap();
+    std::fs::write(
+        sb.path().join("salesplan.toml"),
+        "[limits]\nmax_cells = 1000\n",
+    )
+    .unwrap();
+    refused(
+        &sb,
+        &[
+            "orders.csv",
+            "more than 1000 cells (limits.max_cells) by row 251",
+        ],
+    );
+}

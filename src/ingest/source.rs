@@ -2,6 +2,7 @@
 //! streaming cell reader, xls/ods/xlsb through calamine's ranges, csv through the csv
 //! crate. Limits are checked before anything large is allocated (see [`super::guard`]).
 
+use std::borrow::Cow;
 use std::fs::File;
 use std::io::BufReader;
 use std::path::Path;
@@ -57,7 +58,7 @@ pub fn read_file_with(
         why: format!("cannot read the workbook ({e})"),
     };
     match format {
-        Format::Csv => read_csv(path, visitor),
+        Format::Csv => read_csv(path, limits, visitor),
         Format::Xlsx => {
             if engine == XlsxEngine::Fast {
                 if let Some(wb) = super::xlsx::open(path) {
@@ -553,11 +554,19 @@ fn read_ranges(
 
 /// A csv file is one sheet named after the file. UTF-8 (with or without BOM) or GB18030;
 /// delimiter comma, semicolon or tab, whichever the first lines use most.
-fn read_csv(path: &Path, visitor: &mut dyn SheetVisitor) -> Result<()> {
+/// Reads a csv file as one sheet, counting its cells and columns while it streams: the
+/// limits hold before any row reaches a table.
+fn read_csv(path: &Path, limits: &Limits, visitor: &mut dyn SheetVisitor) -> Result<()> {
     let bytes = std::fs::read(path).map_err(|e| Error::Unreadable {
         file: path.to_path_buf(),
         why: format!("cannot read the file ({e})"),
     })?;
+    let limit = |why: String| Error::Limit {
+        file: path.to_path_buf(),
+        sheet: String::new(),
+        why,
+    };
+    let mut cells_seen: u64 = 0;
     let text = decode_csv(&bytes);
     let sheet = path
         .file_stem()
@@ -578,11 +587,22 @@ fn read_csv(path: &Path, visitor: &mut dyn SheetVisitor) -> Result<()> {
             why: format!("row {}: cannot parse csv ({e})", i + 1),
         })?;
         if i as u32 >= MAX_ROWS {
-            return Err(Error::Limit {
-                file: path.to_path_buf(),
-                sheet: String::new(),
-                why: "more than 1,048,576 rows".into(),
-            });
+            return Err(limit("more than 1,048,576 rows".into()));
+        }
+        if record.len() > MAX_COLS as usize {
+            return Err(limit(format!(
+                "row {} has {} columns, more than Excel's 16,384",
+                i + 1,
+                record.len()
+            )));
+        }
+        cells_seen += record.len() as u64;
+        if cells_seen > limits.max_cells {
+            return Err(limit(format!(
+                "more than {} cells (limits.max_cells) by row {}",
+                limits.max_cells,
+                i + 1
+            )));
         }
         cells.clear();
         cells.extend(record.iter().map(|s| {
@@ -604,19 +624,17 @@ fn read_csv(path: &Path, visitor: &mut dyn SheetVisitor) -> Result<()> {
 
 /// UTF-8 (a BOM is dropped) if the bytes are valid UTF-8, UTF-16 when they start with its
 /// byte-order mark (Excel's "Unicode text"), else GB18030.
-pub fn decode_csv(bytes: &[u8]) -> String {
+pub fn decode_csv(bytes: &[u8]) -> Cow<'_, str> {
     if let Some((encoding, bom)) = encoding_rs::Encoding::for_bom(bytes) {
         if encoding != encoding_rs::UTF_8 {
-            return encoding
-                .decode_without_bom_handling(&bytes[bom..])
-                .0
-                .into_owned();
+            return encoding.decode_without_bom_handling(&bytes[bom..]).0;
         }
     }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    // Valid UTF-8 is read in place: no second copy of a large file.
     match std::str::from_utf8(bytes) {
-        Ok(s) => s.to_string(),
-        Err(_) => encoding_rs::GB18030.decode(bytes).0.into_owned(),
+        Ok(s) => Cow::Borrowed(s),
+        Err(_) => encoding_rs::GB18030.decode(bytes).0,
     }
 }
 
