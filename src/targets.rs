@@ -325,6 +325,34 @@ fn letter(col: u16) -> String {
     crate::ingest::sheet::column_letter(col as usize)
 }
 
+/// The workbook's formats.
+struct Formats {
+    title: Format,
+    muted: Format,
+    header: Format,
+    money: Format,
+    total: Format,
+}
+
+impl Formats {
+    fn new() -> Self {
+        Formats {
+            title: Format::new().set_bold().set_font_size(14),
+            muted: Format::new().set_font_color(Color::RGB(0x5F6B7A)),
+            header: Format::new()
+                .set_bold()
+                .set_background_color(Color::RGB(0xEEF3F9))
+                .set_align(FormatAlign::Center),
+            money: Format::new().set_num_format("#,##0"),
+            total: Format::new().set_num_format("#,##0").set_bold(),
+        }
+    }
+}
+
+fn xl(e: rust_xlsxwriter::XlsxError) -> Error {
+    Error::Internal(format!("targets workbook: {e}"))
+}
+
 /// Writes the proposal: the targets sheet (one row per key, months as columns, quarter and
 /// year totals as formulas with their values cached), the basis per key, and with `weeks`
 /// that month's targets by ISO week in proportion to working days.
@@ -332,50 +360,67 @@ pub fn write_workbook(p: &Proposal, path: &Path, lang: &str, weeks: Option<Month
     let basis: f64 = p.keys.iter().map(KeyTarget::basis_total).sum();
     let year: i64 = p.keys.iter().map(|k| k.year).sum();
     let w = words(lang, p, basis, year);
-    let xl = |e: rust_xlsxwriter::XlsxError| Error::Internal(format!("targets workbook: {e}"));
+    let f = Formats::new();
     let mut wb = Workbook::new();
-    let title = Format::new().set_bold().set_font_size(14);
-    let muted = Format::new().set_font_color(Color::RGB(0x5F6B7A));
-    let header = Format::new()
-        .set_bold()
-        .set_background_color(Color::RGB(0xEEF3F9))
-        .set_align(FormatAlign::Center);
-    let money = Format::new().set_num_format("#,##0");
-    let total = Format::new().set_num_format("#,##0").set_bold();
-    let nd = p.dims.len() as u16;
-    let label_of =
-        |k: &KeyTarget, i: usize| k.key[i].clone().unwrap_or_else(|| w.blank.to_string());
+    targets_sheet(&mut wb, p, &w, &f, year)?;
+    basis_sheet(&mut wb, p, &w, &f)?;
+    if let Some(month) = weeks {
+        weeks_sheet(&mut wb, p, &w, &f, month)?;
+    }
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| Error::Write {
+            path: dir.to_path_buf(),
+            source: e,
+        })?;
+    }
+    // Written beside, then renamed: an interrupted run leaves no half workbook.
+    let tmp = path.with_extension("xlsx.part");
+    wb.save(&tmp).map_err(xl)?;
+    std::fs::rename(&tmp, path).map_err(|e| Error::Write {
+        path: path.to_path_buf(),
+        source: e,
+    })?;
+    Ok(())
+}
 
-    // Sheet 1: the targets.
+/// A key's label in column `i`.
+fn label_of(w: &Words, k: &KeyTarget, i: usize) -> String {
+    k.key[i].clone().unwrap_or_else(|| w.blank.to_string())
+}
+
+/// Sheet 1: the targets, months as columns, totals as formulas.
+fn targets_sheet(wb: &mut Workbook, p: &Proposal, w: &Words, f: &Formats, year: i64) -> Result<()> {
+    let (title, muted, header, money, total) = (&f.title, &f.muted, &f.header, &f.money, &f.total);
+    let nd = p.dims.len() as u16;
     let ws: &mut Worksheet = wb.add_worksheet().set_name(w.sheet).map_err(xl)?;
-    ws.write_string_with_format(0, 0, &w.title, &title)
+    ws.write_string_with_format(0, 0, &w.title, title)
         .map_err(xl)?;
-    ws.write_string_with_format(1, 0, &w.basis_line, &muted)
+    ws.write_string_with_format(1, 0, &w.basis_line, muted)
         .map_err(xl)?;
-    ws.write_string_with_format(2, 0, w.how, &muted)
+    ws.write_string_with_format(2, 0, w.how, muted)
         .map_err(xl)?;
     let head = 3u32;
     for (i, d) in p.dims.iter().enumerate() {
-        ws.write_string_with_format(head, i as u16, (w.dims)(d), &header)
+        ws.write_string_with_format(head, i as u16, (w.dims)(d), header)
             .map_err(xl)?;
         ws.set_column_width(i as u16, 14).map_err(xl)?;
     }
     for m in 0..12u16 {
         let label = format!("{}-{:02}", p.year, m + 1);
-        ws.write_string_with_format(head, nd + m, &label, &header)
+        ws.write_string_with_format(head, nd + m, &label, header)
             .map_err(xl)?;
         ws.set_column_width(nd + m, 12).map_err(xl)?;
     }
     for q in 0..4u16 {
         let label = format!("Q{}{}", q + 1, w.quarter_total);
-        ws.write_string_with_format(head, nd + 12 + q, &label, &header)
+        ws.write_string_with_format(head, nd + 12 + q, &label, header)
             .map_err(xl)?;
         ws.set_column_width(nd + 12 + q, 13).map_err(xl)?;
     }
-    ws.write_string_with_format(head, nd + 16, w.year_total, &header)
+    ws.write_string_with_format(head, nd + 16, w.year_total, header)
         .map_err(xl)?;
     ws.set_column_width(nd + 16, 14).map_err(xl)?;
-    ws.write_string_with_format(head, nd + 17, w.note, &header)
+    ws.write_string_with_format(head, nd + 17, w.note, header)
         .map_err(xl)?;
     ws.set_column_width(nd + 17, 24).map_err(xl)?;
     let first_row = head + 1;
@@ -383,10 +428,11 @@ pub fn write_workbook(p: &Proposal, path: &Path, lang: &str, weeks: Option<Month
         let row = first_row + r as u32;
         let excel_row = row + 1;
         for i in 0..p.dims.len() {
-            ws.write_string(row, i as u16, label_of(k, i)).map_err(xl)?;
+            ws.write_string(row, i as u16, label_of(w, k, i))
+                .map_err(xl)?;
         }
         for m in 0..12u16 {
-            ws.write_number_with_format(row, nd + m, k.months[m as usize] as f64, &money)
+            ws.write_number_with_format(row, nd + m, k.months[m as usize] as f64, money)
                 .map_err(xl)?;
         }
         for q in 0..4u16 {
@@ -396,7 +442,7 @@ pub fn write_workbook(p: &Proposal, path: &Path, lang: &str, weeks: Option<Month
                 .sum();
             let f = Formula::new(format!("=SUM({a}{excel_row}:{b}{excel_row})"))
                 .set_result(value.to_string());
-            ws.write_formula_with_format(row, nd + 12 + q, f, &money)
+            ws.write_formula_with_format(row, nd + 12 + q, f, money)
                 .map_err(xl)?;
         }
         let f = Formula::new(format!(
@@ -405,17 +451,17 @@ pub fn write_workbook(p: &Proposal, path: &Path, lang: &str, weeks: Option<Month
             letter(nd + 11)
         ))
         .set_result(k.year.to_string());
-        ws.write_formula_with_format(row, nd + 16, f, &total)
+        ws.write_formula_with_format(row, nd + 16, f, total)
             .map_err(xl)?;
         if k.even {
-            ws.write_string_with_format(row, nd + 17, w.even_note, &muted)
+            ws.write_string_with_format(row, nd + 17, w.even_note, muted)
                 .map_err(xl)?;
         }
     }
     // The totals row: the sum of each column.
     let last_row = first_row + p.keys.len() as u32;
     if !p.keys.is_empty() {
-        ws.write_string_with_format(last_row, 0, w.total_row, &total)
+        ws.write_string_with_format(last_row, 0, w.total_row, total)
             .map_err(xl)?;
         for c in nd..nd + 17 {
             let value: i64 = match c - nd {
@@ -436,7 +482,7 @@ pub fn write_workbook(p: &Proposal, path: &Path, lang: &str, weeks: Option<Month
                 col = letter(c)
             ))
             .set_result(value.to_string());
-            ws.write_formula_with_format(last_row, c, f, &total)
+            ws.write_formula_with_format(last_row, c, f, total)
                 .map_err(xl)?;
         }
     }
@@ -446,100 +492,99 @@ pub fn write_workbook(p: &Proposal, path: &Path, lang: &str, weeks: Option<Month
     ws.set_paper_size(9);
     ws.set_print_fit_to_pages(1, 0);
 
-    // Sheet 2: the basis, to check the proposal against.
+    Ok(())
+}
+
+/// Sheet 2: the basis per key, to check the proposal against.
+fn basis_sheet(wb: &mut Workbook, p: &Proposal, w: &Words, f: &Formats) -> Result<()> {
+    let (muted, header, money, total) = (&f.muted, &f.header, &f.money, &f.total);
+    let nd = p.dims.len() as u16;
     let ws = wb.add_worksheet().set_name(w.basis_sheet).map_err(xl)?;
-    ws.write_string_with_format(0, 0, &w.basis_line, &muted)
+    ws.write_string_with_format(0, 0, &w.basis_line, muted)
         .map_err(xl)?;
     for (i, d) in p.dims.iter().enumerate() {
-        ws.write_string_with_format(1, i as u16, (w.dims)(d), &header)
+        ws.write_string_with_format(1, i as u16, (w.dims)(d), header)
             .map_err(xl)?;
         ws.set_column_width(i as u16, 14).map_err(xl)?;
     }
     for j in 0..12i32 {
         let m = p.first.plus(j);
-        ws.write_string_with_format(1, nd + j as u16, format!("{}{m}", w.basis_prefix), &header)
+        ws.write_string_with_format(1, nd + j as u16, format!("{}{m}", w.basis_prefix), header)
             .map_err(xl)?;
         ws.set_column_width(nd + j as u16, 13).map_err(xl)?;
     }
-    ws.write_string_with_format(1, nd + 12, w.total_row, &header)
+    ws.write_string_with_format(1, nd + 12, w.total_row, header)
         .map_err(xl)?;
     for (r, k) in p.keys.iter().enumerate() {
         let row = 2 + r as u32;
         for i in 0..p.dims.len() {
-            ws.write_string(row, i as u16, label_of(k, i)).map_err(xl)?;
+            ws.write_string(row, i as u16, label_of(w, k, i))
+                .map_err(xl)?;
         }
         for j in 0..12i32 {
             let m = p.first.plus(j);
-            ws.write_number_with_format(
-                row,
-                nd + j as u16,
-                k.basis[(m.month - 1) as usize],
-                &money,
-            )
-            .map_err(xl)?;
+            ws.write_number_with_format(row, nd + j as u16, k.basis[(m.month - 1) as usize], money)
+                .map_err(xl)?;
         }
-        ws.write_number_with_format(row, nd + 12, k.basis_total(), &total)
+        ws.write_number_with_format(row, nd + 12, k.basis_total(), total)
             .map_err(xl)?;
     }
     ws.set_freeze_panes(2, nd).map_err(xl)?;
 
-    // Sheet 3: one month by ISO week.
-    if let Some(month) = weeks {
-        let ws = wb.add_worksheet().set_name(w.weeks_sheet).map_err(xl)?;
-        let split_weeks = plan::weeks(month, 1.0);
-        for (i, d) in p.dims.iter().enumerate() {
-            ws.write_string_with_format(0, i as u16, (w.dims)(d), &header)
-                .map_err(xl)?;
-            ws.set_column_width(i as u16, 14).map_err(xl)?;
-        }
-        for (j, wk) in split_weeks.iter().enumerate() {
-            let label = format!(
-                "{} {} ({} – {}, {} {})",
-                w.week, wk.week, wk.start, wk.end, wk.working_days, w.working_days
-            );
-            ws.write_string_with_format(0, nd + j as u16, &label, &header)
-                .map_err(xl)?;
-            ws.set_column_width(nd + j as u16, 24).map_err(xl)?;
-        }
-        let n = split_weeks.len() as u16;
-        ws.write_string_with_format(0, nd + n, w.total_row, &header)
-            .map_err(xl)?;
-        for (r, k) in p.keys.iter().enumerate() {
-            let row = 1 + r as u32;
-            for i in 0..p.dims.len() {
-                ws.write_string(row, i as u16, label_of(k, i)).map_err(xl)?;
-            }
-            let target = k.months[(month.month - 1) as usize];
-            let days: Vec<f64> = split_weeks
-                .iter()
-                .map(|wk| wk.working_days as f64)
-                .collect();
-            let mut padded = days.clone();
-            padded.resize(12, 0.0);
-            let parts = split(target, &padded);
-            for (j, part) in parts.iter().take(split_weeks.len()).enumerate() {
-                ws.write_number_with_format(row, nd + j as u16, *part as f64, &money)
-                    .map_err(xl)?;
-            }
-            ws.write_number_with_format(row, nd + n, target as f64, &total)
-                .map_err(xl)?;
-        }
-        ws.set_freeze_panes(1, nd).map_err(xl)?;
-    }
+    Ok(())
+}
 
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| Error::Write {
-            path: dir.to_path_buf(),
-            source: e,
-        })?;
+/// Sheet 3: one month's targets by ISO week, in proportion to working days.
+fn weeks_sheet(
+    wb: &mut Workbook,
+    p: &Proposal,
+    w: &Words,
+    f: &Formats,
+    month: Month,
+) -> Result<()> {
+    let (header, money, total) = (&f.header, &f.money, &f.total);
+    let nd = p.dims.len() as u16;
+    let ws = wb.add_worksheet().set_name(w.weeks_sheet).map_err(xl)?;
+    let split_weeks = plan::weeks(month, 1.0);
+    for (i, d) in p.dims.iter().enumerate() {
+        ws.write_string_with_format(0, i as u16, (w.dims)(d), header)
+            .map_err(xl)?;
+        ws.set_column_width(i as u16, 14).map_err(xl)?;
     }
-    // Written beside, then renamed: an interrupted run leaves no half workbook.
-    let tmp = path.with_extension("xlsx.part");
-    wb.save(&tmp).map_err(xl)?;
-    std::fs::rename(&tmp, path).map_err(|e| Error::Write {
-        path: path.to_path_buf(),
-        source: e,
-    })?;
+    for (j, wk) in split_weeks.iter().enumerate() {
+        let label = format!(
+            "{} {} ({} – {}, {} {})",
+            w.week, wk.week, wk.start, wk.end, wk.working_days, w.working_days
+        );
+        ws.write_string_with_format(0, nd + j as u16, &label, header)
+            .map_err(xl)?;
+        ws.set_column_width(nd + j as u16, 24).map_err(xl)?;
+    }
+    let n = split_weeks.len() as u16;
+    ws.write_string_with_format(0, nd + n, w.total_row, header)
+        .map_err(xl)?;
+    for (r, k) in p.keys.iter().enumerate() {
+        let row = 1 + r as u32;
+        for i in 0..p.dims.len() {
+            ws.write_string(row, i as u16, label_of(w, k, i))
+                .map_err(xl)?;
+        }
+        let target = k.months[(month.month - 1) as usize];
+        let days: Vec<f64> = split_weeks
+            .iter()
+            .map(|wk| wk.working_days as f64)
+            .collect();
+        let mut padded = days.clone();
+        padded.resize(12, 0.0);
+        let parts = split(target, &padded);
+        for (j, part) in parts.iter().take(split_weeks.len()).enumerate() {
+            ws.write_number_with_format(row, nd + j as u16, *part as f64, money)
+                .map_err(xl)?;
+        }
+        ws.write_number_with_format(row, nd + n, target as f64, total)
+            .map_err(xl)?;
+    }
+    ws.set_freeze_panes(1, nd).map_err(xl)?;
     Ok(())
 }
 

@@ -272,69 +272,11 @@ impl FileVisitor<'_, '_> {
                 pinned.push((header.clone(), spec.name));
             }
         }
-        let mut lines_as_orders = false;
-        let mut no_customer_key = false;
-        let mut aggregated = false;
-        if table == TableKind::Orders {
-            let k = |name: &str| {
-                specs
-                    .iter()
-                    .position(|c| c.name == name)
-                    .expect("orders column")
-            };
-            if columns[k("order_date")].is_none() {
-                if let Some(b) = best.get("order_month") {
-                    columns[k("order_date")] = Some(Source::MonthStart {
-                        index: b.0,
-                        header: b.3.clone(),
-                    });
-                    understood.push(format!(
-                        "order_date ← {} (a month column: each row is a month's sum)",
-                        b.3
-                    ));
-                    pinned.push((b.3.clone(), "order_month"));
-                    aggregated = true;
-                }
-            }
-            if columns[k("amount")].is_none() {
-                if let (Some(q), Some(p)) = (best.get("quantity"), best.get("unit_price")) {
-                    columns[k("amount")] = Some(Source::Product {
-                        quantity: (q.0, q.3.clone(), q.2.scale),
-                        price: (p.0, p.3.clone(), p.2.scale),
-                    });
-                    understood.push(format!("amount ← {} × {} (no amount column)", q.3, p.3));
-                    pinned.push((p.3.clone(), "unit_price"));
-                }
-            }
-            if columns[k("order_id")].is_none() {
-                columns[k("order_id")] = Some(Source::LineNumber);
-                lines_as_orders = true;
-                if !aggregated {
-                    understood.push("order_id: none (each line is one order)".into());
-                }
-            }
-            if columns[k("customer_id")].is_none() {
-                match best.get("customer_name") {
-                    Some(b) => {
-                        columns[k("customer_id")] = Some(cell_source(b, false));
-                        understood.push(format!(
-                            "customer_id ← {} (no customer-id column; this column is the customer key)",
-                            b.3
-                        ));
-                        pinned.push((b.3.clone(), "customer_id"));
-                    }
-                    None => {
-                        no_customer_key = true;
-                        understood.push("customer_id: none (customer figures are null)".into());
-                    }
-                }
-            }
-            if aggregated {
-                understood.push(
-                    "order_id: none (a monthly summary: order and customer counts are null)".into(),
-                );
-            }
-        }
+        let (lines_as_orders, no_customer_key, aggregated) = if table == TableKind::Orders {
+            orders_fallbacks(&best, &mut columns, &mut understood, &mut pinned)
+        } else {
+            (false, false, false)
+        };
         let missing = specs
             .iter()
             .zip(&columns)
@@ -554,4 +496,84 @@ fn names_a_required_column(l: &Layout) -> bool {
         .iter()
         .zip(&l.columns)
         .any(|(spec, source)| spec.required && matches!(source, Some(Source::Cell { .. })))
+}
+
+/// The best header per field: its column, meaning, text as read and header text.
+type Best = HashMap<&'static str, (usize, Hit, HeaderText, String)>;
+
+/// What an orders header lacks, stood in for (SPEC §2): a month column for the date, quantity
+/// × unit price for the amount, line numbers for order ids, a column naming the customer for
+/// the customer id. Returns (lines as orders, no customer key, monthly sums).
+fn orders_fallbacks(
+    best: &Best,
+    columns: &mut [Option<Source>],
+    understood: &mut Vec<String>,
+    pinned: &mut Vec<(String, &'static str)>,
+) -> (bool, bool, bool) {
+    let specs = TableKind::Orders.columns();
+    let mut lines_as_orders = false;
+    let mut no_customer_key = false;
+    let mut aggregated = false;
+    let k = |name: &str| {
+        specs
+            .iter()
+            .position(|c| c.name == name)
+            .expect("orders column")
+    };
+    if columns[k("order_date")].is_none() {
+        if let Some(b) = best.get("order_month") {
+            columns[k("order_date")] = Some(Source::MonthStart {
+                index: b.0,
+                header: b.3.clone(),
+            });
+            understood.push(format!(
+                "order_date ← {} (a month column: each row is a month's sum)",
+                b.3
+            ));
+            pinned.push((b.3.clone(), "order_month"));
+            aggregated = true;
+        }
+    }
+    if columns[k("amount")].is_none() {
+        if let (Some(q), Some(p)) = (best.get("quantity"), best.get("unit_price")) {
+            columns[k("amount")] = Some(Source::Product {
+                quantity: (q.0, q.3.clone(), q.2.scale),
+                price: (p.0, p.3.clone(), p.2.scale),
+            });
+            understood.push(format!("amount ← {} × {} (no amount column)", q.3, p.3));
+            pinned.push((p.3.clone(), "unit_price"));
+        }
+    }
+    if columns[k("order_id")].is_none() {
+        columns[k("order_id")] = Some(Source::LineNumber);
+        lines_as_orders = true;
+        if !aggregated {
+            understood.push("order_id: none (each line is one order)".into());
+        }
+    }
+    if columns[k("customer_id")].is_none() {
+        match best.get("customer_name") {
+            Some(b) => {
+                columns[k("customer_id")] = Some(Source::Cell {
+                    index: b.0,
+                    header: b.3.clone(),
+                    scale: 1.0,
+                });
+                understood.push(format!(
+                    "customer_id ← {} (no customer-id column; this column is the customer key)",
+                    b.3
+                ));
+                pinned.push((b.3.clone(), "customer_id"));
+            }
+            None => {
+                no_customer_key = true;
+                understood.push("customer_id: none (customer figures are null)".into());
+            }
+        }
+    }
+    if aggregated {
+        understood
+            .push("order_id: none (a monthly summary: order and customer counts are null)".into());
+    }
+    (lines_as_orders, no_customer_key, aggregated)
 }

@@ -226,6 +226,30 @@ fn coerce<'c>(
     Ok(value)
 }
 
+/// amount = quantity × unit price, each with its header's unit scale.
+fn product(
+    cells: &[Cell],
+    quantity: &(usize, String, f64),
+    price: &(usize, String, f64),
+) -> Result<Value<'static>, Problem> {
+    let cell_of = |i: usize| cells.get(i).unwrap_or(&Cell::Empty);
+    match (
+        coerce::to_number(cell_of(quantity.0)),
+        coerce::to_number(cell_of(price.0)),
+    ) {
+        (Ok(Some(q)), Ok(Some(p))) => Ok(Value::Number(Some(q * quantity.2 * p * price.2))),
+        (Err(e), _) | (_, Err(e)) => Err(e),
+        (Ok(None), _) => Err(Problem {
+            expected: "a quantity (amount = quantity × unit price)",
+            found: cell_of(quantity.0).describe(),
+        }),
+        (_, Ok(None)) => Err(Problem {
+            expected: "a unit price (amount = quantity × unit price)",
+            found: cell_of(price.0).describe(),
+        }),
+    }
+}
+
 /// A month column's value as the first day of the month (aggregated exports).
 fn month_start(cell: &Cell, epoch_1904: bool) -> Result<Value<'static>, Problem> {
     const EPOCH_DAYS_FROM_CE: i32 = 719_163;
@@ -418,24 +442,7 @@ impl<'a, 'c> FileVisitor<'a, 'c> {
                 Some(Source::MonthStart { index, .. }) => {
                     month_start(cell_of(*index), self.epoch_1904)
                 }
-                Some(Source::Product { quantity, price }) => {
-                    let q = coerce::to_number(cell_of(quantity.0));
-                    let p = coerce::to_number(cell_of(price.0));
-                    match (q, p) {
-                        (Ok(Some(q)), Ok(Some(p))) => {
-                            Ok(Value::Number(Some(q * quantity.2 * p * price.2)))
-                        }
-                        (Err(e), _) | (_, Err(e)) => Err(e),
-                        (Ok(None), _) => Err(Problem {
-                            expected: "a quantity (amount = quantity × unit price)",
-                            found: cell_of(quantity.0).describe(),
-                        }),
-                        (_, Ok(None)) => Err(Problem {
-                            expected: "a unit price (amount = quantity × unit price)",
-                            found: cell_of(price.0).describe(),
-                        }),
-                    }
-                }
+                Some(Source::Product { quantity, price }) => product(cells, quantity, price),
                 Some(Source::LineNumber) => Ok(Value::Text(Some(Cow::Owned(format!(
                     "{}:{}:{}",
                     self.file_index,

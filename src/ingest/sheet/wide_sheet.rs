@@ -85,50 +85,9 @@ impl FileVisitor<'_, '_> {
             self.state = State::Skipped;
             return Ok(());
         }
-        let mut year = None;
-        match &shape.year {
-            YearSource::Header => {
-                understood.push("period ← the column headers (with their year)".into())
-            }
-            YearSource::Title { year: y, text } => {
-                year = Some(*y);
-                understood.push(format!(
-                    "period ← the column headers, year {y} from the title {text:?}"
-                ));
-            }
-            YearSource::Column(c) => understood.push(format!(
-                "period ← the column headers, year from column {}",
-                column_letter(*c)
-            )),
-            YearSource::Missing => {
-                let from_workbook = (!self.is_csv)
-                    .then(|| wide::workbook_year(&self.path))
-                    .flatten();
-                match (self.rule_year, from_workbook) {
-                    (Some(y), _) => {
-                        year = Some(y);
-                        understood.push(format!(
-                            "period ← the column headers, year {y} from salesplan.toml"
-                        ));
-                    }
-                    (None, Some((y, date))) => {
-                        year = Some(y);
-                        understood.push(format!(
-                            "period ← the column headers, year {y} from the workbook's properties (last saved {date}): the sheet names no year; pin it with year = {y} in this sheet's [[sheets]] entry"
-                        ));
-                    }
-                    (None, None) => {
-                        self.ignore(format!(
-                            "periods as columns with no year in the sheet; set it with sheets = [{{ file = {file_name:?}, sheet = {:?}, table = \"{}\", year = YYYY }}]",
-                            self.sheet,
-                            table.name()
-                        ));
-                        self.state = State::Skipped;
-                        return Ok(());
-                    }
-                }
-            }
-        }
+        let Some(year) = self.wide_year(&shape.year, table, &file_name, &mut understood) else {
+            return Ok(());
+        };
         let scale = rows
             .iter()
             .filter(|(r, _)| *r <= shape.header_row)
@@ -331,5 +290,61 @@ impl FileVisitor<'_, '_> {
             keys.lines_as_orders += n;
             keys.aggregated += n;
         }
+    }
+
+    /// The year of a wide sheet's year-less period headers, and where it came from: `None`
+    /// when nothing names one (the sheet is then skipped, saying how to set it).
+    fn wide_year(
+        &mut self,
+        source: &YearSource,
+        table: TableKind,
+        file_name: &str,
+        understood: &mut Vec<String>,
+    ) -> Option<Option<i32>> {
+        let mut year = None;
+        match source {
+            YearSource::Header => {
+                understood.push("period ← the column headers (with their year)".into())
+            }
+            YearSource::Title { year: y, text } => {
+                year = Some(*y);
+                understood.push(format!(
+                    "period ← the column headers, year {y} from the title {text:?}"
+                ));
+            }
+            YearSource::Column(c) => understood.push(format!(
+                "period ← the column headers, year from column {}",
+                column_letter(*c)
+            )),
+            YearSource::Missing => {
+                let from_workbook = (!self.is_csv)
+                    .then(|| wide::workbook_year(&self.path))
+                    .flatten();
+                match (self.rule_year, from_workbook) {
+                    (Some(y), _) => {
+                        year = Some(y);
+                        understood.push(format!(
+                            "period ← the column headers, year {y} from salesplan.toml"
+                        ));
+                    }
+                    (None, Some((y, date))) => {
+                        year = Some(y);
+                        understood.push(format!(
+                            "period ← the column headers, year {y} from the workbook's properties (last saved {date}): the sheet names no year; pin it with year = {y} in this sheet's [[sheets]] entry"
+                        ));
+                    }
+                    (None, None) => {
+                        self.ignore(format!(
+                            "periods as columns with no year in the sheet; set it with sheets = [{{ file = {file_name:?}, sheet = {:?}, table = \"{}\", year = YYYY }}]",
+                            self.sheet,
+                            table.name()
+                        ));
+                        self.state = State::Skipped;
+                        return None;
+                    }
+                }
+            }
+        }
+        Some(year)
     }
 }
