@@ -675,6 +675,16 @@ fn till_export_without_customers_and_a_counted_totals_row() {
     null(&m, "active_customers", "month");
     null(&m, "retention_rate", "month");
     assert_eq!(m["data_quality"]["tables"]["orders"]["totals_rows"], 1);
+    // The report says so instead of drawing new against returning customers.
+    let report = lopdf::Document::load(sb.out().join("2026-10/report.pdf")).unwrap();
+    let pages: Vec<u32> = report.get_pages().keys().copied().collect();
+    let text: String = report
+        .extract_text(&pages)
+        .unwrap()
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    assert!(text.contains("客户指标未计算"), "{text}");
 }
 
 #[test]
