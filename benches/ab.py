@@ -13,22 +13,11 @@ peak memory and the ratio new / base. Build the base from an earlier commit with
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 
-
-def measure(cmd, cwd):
-    t = time.perf_counter()
-    p = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    err = p.stderr.read()
-    _, status, usage = os.wait4(p.pid, 0)
-    wall = time.perf_counter() - t
-    code = os.waitstatus_to_exitcode(status)
-    if code not in (0, 1):
-        sys.exit(f"{' '.join(map(str, cmd))} exited {code}:\n{err.decode(errors='replace')}")
-    return wall, usage.ru_maxrss / 1024
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from compare import measure  # noqa: E402  (wall seconds, peak MiB, stdout)
 
 
 def main():
@@ -45,10 +34,10 @@ def main():
         for _ in range(a.runs):
             for name in ["base", "new"]:
                 with tempfile.TemporaryDirectory() as cwd:
-                    cmd = [getattr(a, name), command, "--input", os.path.abspath(a.input), "-q"]
+                    cmd = [os.path.abspath(getattr(a, name)), command, "--input", os.path.abspath(a.input), "-q"]
                     if command == "run":
                         cmd += ["--out", os.path.join(cwd, "out")]
-                    s, mib = measure(cmd, cwd)
+                    s, mib, _ = measure(cmd, cwd=cwd)
                 times[name].append(s)
                 mems[name].append(mib)
         b, n = statistics.median(times["base"]), statistics.median(times["new"])

@@ -390,14 +390,17 @@ impl<'a, 'c> FileVisitor<'a, 'c> {
         };
         // Tills put a count in the receipt column of their totals row: for orders, a row
         // without a date that mentions a total is one too.
-        let undated = table == TableKind::Orders
-            && match layout.columns.get(1) {
-                Some(Some(Source::Cell { index, .. } | Source::MonthStart { index, .. })) => {
-                    cell_of(*index).is_blank()
+        // Looked at only when the key does not already mark the row (most rows have one).
+        let undated = || {
+            table == TableKind::Orders
+                && match layout.columns.get(1) {
+                    Some(Some(Source::Cell { index, .. } | Source::MonthStart { index, .. })) => {
+                        cell_of(*index).is_blank()
+                    }
+                    _ => false,
                 }
-                _ => false,
-            };
-        if (key.is_blank() || undated || coerce::is_total_word(key))
+        };
+        if (key.is_blank() || coerce::is_total_word(key) || undated())
             && cells.iter().any(coerce::mentions_total)
         {
             quality.totals_rows += 1;
