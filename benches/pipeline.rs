@@ -75,7 +75,7 @@ fn main() {
         templates: render::Templates::embedded(),
     };
     let labels = salesplan::output::xlsx::Labels::load("zh").unwrap();
-    let formatter = render::format::Formatter::new("¥", render::format::MoneyUnit::Auto, "zh");
+    let formatter = render::format::Formatter::new("¥", salesplan::types::MoneyUnit::Auto, "zh");
 
     let (mut ingest_t, mut figures_t, mut render_t, mut write_t) = (vec![], vec![], vec![], vec![]);
     for i in 0..runs {
@@ -98,7 +98,7 @@ fn main() {
         }
 
         let t = Instant::now();
-        let present: Vec<_> = ingest::schema::TableKind::ALL
+        let present: Vec<_> = salesplan::types::TableKind::ALL
             .into_iter()
             .filter(|k| ingested.tables.has(*k))
             .collect();

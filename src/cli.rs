@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::figures::periods::Month;
+use crate::types::Month;
 
 /// Turns monthly Excel sales exports into the sales-leadership work plan: metrics.json,
 /// metrics.xlsx, and (with the rendering stage) report.pdf and deck.pdf.

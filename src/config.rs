@@ -8,8 +8,8 @@ use globset::{Glob, GlobMatcher};
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
-use crate::ingest::guard::Limits;
-use crate::ingest::schema::TableKind;
+use crate::types::Limits;
+use crate::types::TableKind;
 
 /// The commented configuration `salesplan init` writes.
 pub const EXAMPLE: &str = include_str!("../templates/salesplan.example.toml");
@@ -188,7 +188,7 @@ pub struct Config {
     pub company: String,
     pub currency: String,
     pub lang: String,
-    pub money_unit: crate::render::format::MoneyUnit,
+    pub money_unit: crate::types::MoneyUnit,
     pub templates: Option<PathBuf>,
     pub max_rejected_share: f64,
     pub limits: Limits,
@@ -199,7 +199,7 @@ pub struct Config {
     pub stages: Vec<String>,
     pub scorecard: ScorecardWeights,
     /// `date_order`: how ambiguous `a/b/yyyy` dates read.
-    pub date_order: Option<crate::ingest::coerce::DateOrder>,
+    pub date_order: Option<crate::types::DateOrder>,
 }
 
 impl Default for Config {
@@ -244,8 +244,8 @@ impl Config {
             return bad(format!("lang must be \"zh\" or \"en\", not {lang:?}"));
         }
         let money_unit = match raw.money_unit.as_deref() {
-            None | Some("auto") => crate::render::format::MoneyUnit::Auto,
-            Some("full") => crate::render::format::MoneyUnit::Full,
+            None | Some("auto") => crate::types::MoneyUnit::Auto,
+            Some("full") => crate::types::MoneyUnit::Full,
             Some(other) => {
                 return bad(format!(
                     "money_unit must be \"auto\" or \"full\", not {other:?}"
@@ -347,8 +347,8 @@ impl Config {
         }
         let date_order = match raw.date_order.as_deref() {
             None => None,
-            Some("dmy") => Some(crate::ingest::coerce::DateOrder::DayFirst),
-            Some("mdy") => Some(crate::ingest::coerce::DateOrder::MonthFirst),
+            Some("dmy") => Some(crate::types::DateOrder::DayFirst),
+            Some("mdy") => Some(crate::types::DateOrder::MonthFirst),
             Some(other) => {
                 return bad(format!(
                     "date_order must be \"dmy\" (day first) or \"mdy\" (month first), not {other:?}"
@@ -396,11 +396,8 @@ fn column_map(
     for (header, column) in map {
         // Helper fields of orders (unit_price, customer_name, order_month) may be pinned too.
         if table == TableKind::Orders {
-            if let Some(h) = crate::ingest::vocabulary::HELPERS
-                .iter()
-                .find(|h| *h == column)
-            {
-                out.insert(crate::ingest::schema::normalize_header(header), *h);
+            if let Some(h) = crate::types::HELPERS.iter().find(|h| *h == column) {
+                out.insert(crate::types::normalize_header(header), *h);
                 continue;
             }
         }
@@ -412,7 +409,7 @@ fn column_map(
                 names.join(", ")
             ))
         })?;
-        out.insert(crate::ingest::schema::normalize_header(header), spec.name);
+        out.insert(crate::types::normalize_header(header), spec.name);
     }
     Ok(out)
 }

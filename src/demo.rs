@@ -11,7 +11,7 @@ use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime};
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, FormatAlign, Workbook, XlsxError};
 
 use crate::error::{Error, Result};
-use crate::figures::periods::Month;
+use crate::types::Month;
 
 /// What `salesplan demo` writes.
 #[derive(Debug, Clone)]
@@ -232,7 +232,7 @@ fn write_workbook(path: &Path, created: NaiveDate, sheets: &[SheetSpec]) -> Resu
             ws.write_string_with_format(row, *label_col as u16, "合计", &bold)
                 .map_err(&err)?;
             for &c in sum_cols {
-                let letter = crate::ingest::sheet::column_letter(c);
+                let letter = crate::types::column_letter(c);
                 let formula = format!("=SUM({letter}{}:{letter}{})", header_row + 2, last + 1);
                 let total: f64 = s
                     .rows

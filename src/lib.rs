@@ -17,14 +17,15 @@ pub mod model;
 pub mod output;
 pub mod render;
 pub mod targets;
+pub mod types;
 
 use std::path::{Path, PathBuf};
 
 pub use config::Config;
 pub use error::{Error, Result};
 use figures::alerts::Status;
-use figures::periods::Month;
-use ingest::{Ingested, Rejection};
+use ingest::Ingested;
+use types::{Month, Rejection};
 
 /// How many rejected cells are printed; all of them go to the csv.
 pub const REJECTIONS_SHOWN: usize = 50;
@@ -186,7 +187,7 @@ pub fn run(opts: &RunOptions) -> Result<RunOutcome> {
     let month = report_month(&ingested, opts.month)?;
     tracing::info!(%month, "computing figures");
     let rejected_rows = ingested.rejections.len();
-    let present: Vec<_> = ingest::schema::TableKind::ALL
+    let present: Vec<_> = types::TableKind::ALL
         .into_iter()
         .filter(|t| ingested.tables.has(*t))
         .collect();
@@ -268,7 +269,7 @@ fn outputs(
     month: Month,
     config: &Config,
     renderer: &render::Renderer,
-    present: &[ingest::schema::TableKind],
+    present: &[types::TableKind],
     split_by: Option<&str>,
 ) -> Result<(figures::Metrics, Vec<output::OutputFile>)> {
     let ingest::Ingested {
@@ -344,7 +345,7 @@ fn documents(
     renderer: &render::Renderer,
     metrics: &figures::Metrics,
     config: &Config,
-    present: &[ingest::schema::TableKind],
+    present: &[types::TableKind],
     scope: Option<render::data::Scope>,
 ) -> Result<Vec<output::OutputFile>> {
     let labels = output::xlsx::Labels::load(&config.lang)?;
@@ -404,7 +405,7 @@ pub fn init(dir: &Path) -> Result<Vec<PathBuf>> {
 /// What `check` found.
 #[derive(Debug)]
 pub struct CheckOutcome {
-    pub quality: ingest::DataQuality,
+    pub quality: figures::quality::QualityReport,
     pub rejections: Vec<Rejection>,
     pub month: Option<Month>,
     /// `date_order` from the configuration (`dmy`, `mdy`), for `--write-config`.
@@ -425,14 +426,20 @@ pub fn check(
     let ingested = ingest::read_inputs(input, &config)?;
     let month = figures::latest_month(&ingested.tables)?;
     enforce_rejections(&ingested, &config, out, month)?;
-    let mut quality = ingested.quality;
-    if let Some(m) = month {
-        let today = chrono::Local::now().date_naive();
-        quality.findings =
-            figures::quality::findings(&ingested.tables, m, Some(today), &quality.files, None)?;
-    }
+    let findings = match month {
+        Some(m) => {
+            let today = chrono::Local::now().date_naive();
+            let files = &ingested.quality.files;
+            figures::quality::findings(&ingested.tables, m, Some(today), files, None)?
+        }
+        None => Vec::new(),
+    };
+    let quality = figures::quality::QualityReport {
+        read: ingested.quality,
+        findings,
+    };
     let date_order = config.date_order.map(|o| match o {
-        ingest::coerce::DateOrder::DayFirst => "dmy",
+        types::DateOrder::DayFirst => "dmy",
         _ => "mdy",
     });
     Ok(CheckOutcome {

@@ -108,7 +108,7 @@ fn run(cli: &Cli) -> Result<i32, salesplan::Error> {
             }
             if let Some(path) = &a.write_config {
                 let text = salesplan::ingest::mapping::mapping_toml(
-                    &outcome.quality,
+                    &outcome.quality.read,
                     &a.input.input.display().to_string(),
                     outcome.date_order,
                 );
@@ -183,7 +183,7 @@ fn check_report(o: &salesplan::CheckOutcome) -> String {
         "{:<12} {:>5} {:>10} {:>10} {:>10} {:>8} {:>10}\n",
         "table", "files", "rows read", "used", "rejected", "totals", "cancelled"
     ));
-    for (name, t) in &o.quality.tables {
+    for (name, t) in &o.quality.read.tables {
         s.push_str(&format!(
             "{:<12} {:>5} {:>10} {:>10} {:>10} {:>8} {:>10}\n",
             name,
@@ -195,7 +195,7 @@ fn check_report(o: &salesplan::CheckOutcome) -> String {
             t.cancelled_rows
         ));
     }
-    for m in &o.quality.sheets {
+    for m in &o.quality.read.sheets {
         s.push_str(&format!(
             "{} › {} → {} (by its {}, header row {})\n",
             m.file, m.sheet, m.table, m.by, m.header_row
@@ -207,7 +207,7 @@ fn check_report(o: &salesplan::CheckOutcome) -> String {
     for f in &o.quality.findings {
         s.push_str(&format!("warning: {}: {}\n", f.table, f.message));
     }
-    for i in &o.quality.ignored_sheets {
+    for i in &o.quality.read.ignored_sheets {
         s.push_str(&format!(
             "ignored: {} › {}: {}\n",
             i.file, i.sheet, i.reason

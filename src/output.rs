@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::figures::Metrics;
-use crate::ingest::Rejection;
+use crate::types::Rejection;
 
 /// One output file: its name in the folder and its bytes.
 pub struct OutputFile {

@@ -14,9 +14,9 @@ use polars::prelude::*;
 use rust_xlsxwriter::{Color, Format, FormatAlign, Formula, Workbook, Worksheet};
 
 use crate::error::{Error, Result};
-use crate::figures::periods::Month;
 use crate::figures::plan;
 use crate::model::Tables;
+use crate::types::Month;
 
 /// The dimensions a proposal may be split by.
 pub const DIMENSIONS: [&str; 3] = ["region", "product_line", "rep_id"];
@@ -96,8 +96,8 @@ pub fn propose(
         seen: "; no (not cancelled) order line to take a basis from".into(),
     })?;
     let first = last.plus(-11);
-    let start = crate::figures::periods::epoch_days(first.start());
-    let end = crate::figures::periods::epoch_days(last.end());
+    let start = crate::types::epoch_days(first.start());
+    let end = crate::types::epoch_days(last.end());
     // Revenue per key and calendar month of the basis.
     let key_cols: Vec<Expr> = dims.iter().map(|d| col(*d)).collect();
     let sums = orders
@@ -322,7 +322,7 @@ fn thousands(v: i64) -> String {
 
 /// Excel's column letters.
 fn letter(col: u16) -> String {
-    crate::ingest::sheet::column_letter(col as usize)
+    crate::types::column_letter(col as usize)
 }
 
 /// The workbook's formats.

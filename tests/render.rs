@@ -3,7 +3,8 @@
 
 use std::path::Path;
 
-use salesplan::render::format::{Formatter, MoneyUnit};
+use salesplan::render::format::Formatter;
+use salesplan::types::MoneyUnit;
 
 use crate::common::*;
 

@@ -20,8 +20,9 @@ use std::hash::Hash;
 use polars::prelude::*;
 
 use super::frame::{Key, Values};
-use super::periods::{epoch_days, Month, Periods, Span, REPORTED};
+use super::periods::{Periods, Span, REPORTED};
 use super::sales::{windows, WINDOWS};
+use crate::types::{epoch_days, Month};
 
 /// Months every window lies in: the report month and the 23 before it.
 const MONTHS: i32 = 24;

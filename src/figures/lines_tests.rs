@@ -9,9 +9,10 @@ use polars::prelude::*;
 
 use super::frame::{by_key, left_join, Key, Values};
 use super::lines::{Keys, OrderLines};
-use super::periods::{Month, Periods, REPORTED};
+use super::periods::{Periods, REPORTED};
 use super::sales::{self, windows};
 use super::service;
+use crate::types::Month;
 
 // The polars formulation.
 
@@ -221,7 +222,7 @@ impl Lcg {
 /// Messy active orders around report month 2026-03; `lines` of them.
 fn orders(seed: u64, lines: usize) -> DataFrame {
     let mut r = Lcg(seed);
-    let start = super::periods::epoch_days(NaiveDate::from_ymd_opt(2023, 6, 1).unwrap());
+    let start = crate::types::epoch_days(NaiveDate::from_ymd_opt(2023, 6, 1).unwrap());
     let (mut order_id, mut date, mut customer, mut amount, mut cost, mut region) =
         (vec![], vec![], vec![], vec![], vec![], vec![]);
     for _ in 0..lines {

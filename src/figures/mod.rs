@@ -30,11 +30,12 @@ use serde::Serialize;
 
 use crate::config::Config;
 use crate::error::Result;
-use crate::ingest::schema::TableKind;
-use crate::ingest::DataQuality;
 use crate::model::Tables;
+use crate::types::DataQuality;
+use crate::types::Month;
+use crate::types::TableKind;
 use frame::{by_key, left_join, ratio, total_key, Key, Values};
-use periods::{Month, PeriodDates, Periods, REPORTED};
+use periods::{PeriodDates, Periods, REPORTED};
 
 /// `metrics.json`'s schema id.
 pub const SCHEMA: &str = "salesplan.metrics/1";
@@ -106,7 +107,7 @@ pub struct Metrics {
     pub matrix: Vec<trend::MatrixCell>,
     pub alerts: Vec<alerts::Alert>,
     pub notes: Vec<String>,
-    pub data_quality: DataQuality,
+    pub data_quality: quality::QualityReport,
 }
 
 /// The breakdown dimensions, in `metrics.json` order.
@@ -586,7 +587,7 @@ pub fn compute(
     tables: &Tables,
     month: Month,
     config: &Config,
-    mut quality: DataQuality,
+    quality: DataQuality,
 ) -> Result<Metrics> {
     let p = Periods::new(month);
     let first_day = first_order_day(tables)?;
@@ -605,7 +606,7 @@ pub fn compute(
     let active = tables.active_orders().collect()?;
     let lines = lines::OrderLines::new(&active, month)?;
     let codes = Some(lines.order_codes());
-    quality.findings = quality::findings(tables, month, None, &quality.files, codes)?;
+    let findings = quality::findings(tables, month, None, &quality.files, codes)?;
     let customers = match customers {
         Some(c) => Some(c.collect()?),
         None => None,
@@ -1049,7 +1050,10 @@ pub fn compute(
         matrix,
         alerts,
         notes: notes.0,
-        data_quality: quality,
+        data_quality: quality::QualityReport {
+            read: quality,
+            findings,
+        },
     })
 }
 
@@ -1070,7 +1074,7 @@ const ORDER_FIGURES: [&str; 2] = ["orders", "aov"];
 /// SPEC §2 (optional keys): without a customer key, customer figures are `null`; from
 /// monthly sums, order counts too. Each said once in the notes.
 fn blank_unknowable(
-    keys: &crate::ingest::OrderKeys,
+    keys: &crate::types::OrderKeys,
     kpis: &mut Figures,
     by: &mut IndexMap<&'static str, Vec<Breakdown>>,
     notes: &mut Notes,

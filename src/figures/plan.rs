@@ -6,7 +6,8 @@
 use chrono::{Datelike, Weekday};
 use serde::Serialize;
 
-use super::periods::{Month, Periods};
+use super::periods::Periods;
+use crate::types::Month;
 
 /// One month of the plan.
 #[derive(Debug, Clone, Serialize)]

@@ -3,12 +3,12 @@
 //! sentence; none stops a run.
 
 use polars::prelude::*;
+use serde::Serialize;
 
-use super::periods::{date_lit, Month};
+use super::periods::date_lit;
 use crate::error::Result;
-use crate::ingest::schema::TableKind;
-use crate::ingest::Finding;
 use crate::model::{Tables, SOURCE_FILE};
+use crate::types::{DataQuality, Finding, Month, TableKind};
 
 fn details<const N: usize>(
     pairs: [(&'static str, String); N],
@@ -59,6 +59,15 @@ fn in_several_files(orders: &DataFrame, order_codes: Option<&[u32]>) -> Result<V
         return Ok(vec![false; orders.height()]);
     }
     Ok(codes.iter().map(|c| several[*c as usize]).collect())
+}
+
+/// `data_quality` of `metrics.json`: what ingest saw, and the findings the figures add.
+#[derive(Debug, Clone, Serialize)]
+pub struct QualityReport {
+    #[serde(flatten)]
+    pub read: DataQuality,
+    /// Data that is legal but suspicious (SPEC: data-quality warnings).
+    pub findings: Vec<Finding>,
 }
 
 /// The findings for report month `month`; `today` marks dates in the future (`check`

@@ -17,7 +17,7 @@
 use chrono::NaiveDate;
 
 use super::*;
-use crate::ingest::sheet::{ColumnValues, TableRows};
+use crate::model::{ColumnValues, TableRows};
 
 /// A cell of a hand-built row.
 enum V {

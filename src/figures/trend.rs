@@ -8,9 +8,10 @@ use std::collections::HashMap;
 
 use super::frame::{by_key, ratio, Key};
 use super::lines::{CustomerFacts, Keys, OrderLines, Sum};
-use super::periods::{Month, Periods, Span, REPORTED};
+use super::periods::{Periods, Span, REPORTED};
 use super::targets;
 use crate::error::Result;
+use crate::types::Month;
 
 /// One month of the trend.
 #[derive(Debug, Clone, Serialize)]

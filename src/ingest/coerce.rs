@@ -6,6 +6,8 @@ use std::borrow::Cow;
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime};
 
+use crate::types::DateOrder;
+
 /// A cell as read from any source (xlsx, xls, ods, csv), before coercion.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cell<'a> {
@@ -289,20 +291,6 @@ pub fn serial_to_datetime(serial: f64, epoch_1904: bool) -> Option<NaiveDateTime
     let ms = (days * 86_400_000.0).round() as i64;
     base.and_time(NaiveTime::MIN)
         .checked_add_signed(chrono::Duration::milliseconds(ms))
-}
-
-/// How a date written `a/b/yyyy` (or `a-b-yyyy`) is read: which of `a` and `b` is the month.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DateOrder {
-    /// Refused: the order is unknown.
-    Strict,
-    /// `08/13/2026`, as US systems write it.
-    MonthFirst,
-    /// `13/08/2026`, as European and many Asian systems write it.
-    DayFirst,
-    /// Read month first for now, counting the evidence in [`SlashEvidence`] so that the
-    /// column's order is settled from its values (a part over 12) once it is read.
-    Infer,
 }
 
 /// What a column's `a/b/yyyy` dates say about their order.
@@ -775,26 +763,6 @@ pub fn to_lead_status(cell: &Cell) -> Result<Option<String>, Problem> {
     Ok(Some(status.to_string()))
 }
 
-/// Whether an orders status means the order was cancelled.
-pub fn is_cancelled_status(status: &str) -> bool {
-    let s = trim(status);
-    // SPEC §2: 作废 (ERP documents), 交易关闭 (淘宝/天猫), void (tills). Not 已关闭: an ERP
-    // order closed after delivery was sold.
-    [
-        "取消",
-        "已取消",
-        "cancelled",
-        "canceled",
-        "作废",
-        "已作废",
-        "交易关闭",
-        "void",
-        "voided",
-    ]
-    .iter()
-    .any(|w| s.eq_ignore_ascii_case(w))
-}
-
 /// Words that mark a totals row.
 const TOTAL_MARKERS: [&str; 5] = ["合计", "总计", "小计", "total", "subtotal"];
 
@@ -822,6 +790,24 @@ pub fn is_total_word(cell: &Cell) -> bool {
                 .any(|m| t.eq_ignore_ascii_case(m))
         }
         _ => false,
+    }
+}
+
+/// A date-formatted cell. Durations (`[h]:mm`) stay numbers; serials outside Excel's
+/// range are kept as bad dates rather than clamped, as calamine would.
+pub(super) fn excel_datetime(d: &calamine::ExcelDateTime, epoch_1904: bool) -> Cell<'static> {
+    if d.is_duration() {
+        return Cell::Number(d.as_f64());
+    }
+    let serial = d.as_f64();
+    // 9999-12-31 is serial 2,958,465 in the 1900 system, 1,462 less in the 1904 one.
+    let max = if epoch_1904 { 2_957_004.0 } else { 2_958_466.0 };
+    if !(0.0..max).contains(&serial) {
+        return Cell::BadDate(serial);
+    }
+    match d.as_datetime() {
+        Some(dt) => Cell::DateTime(dt),
+        None => Cell::BadDate(serial),
     }
 }
 
@@ -1032,11 +1018,7 @@ mod tests {
     }
 
     #[test]
-    fn cancellations_and_totals() {
-        for s in ["取消", "已取消", "Cancelled", " CANCELED "] {
-            assert!(is_cancelled_status(s), "{s}");
-        }
-        assert!(!is_cancelled_status("已完成"));
+    fn totals() {
         assert!(mentions_total(&text("本月合计")));
         assert!(mentions_total(&text("Grand TOTAL")));
         assert!(!mentions_total(&Cell::Number(1.0)));

@@ -8,27 +8,7 @@ use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 
 use crate::error::{Error, Result};
-
-/// Limits on what one input file may make the run allocate (SPEC §2).
-#[derive(Debug, Clone)]
-pub struct Limits {
-    /// Cells in one sheet's used range.
-    pub max_cells: u64,
-    /// Bytes one archive entry (or a csv file) may expand to.
-    pub max_entry_bytes: u64,
-    /// How many times its compressed size an entry may expand to.
-    pub max_entry_ratio: f64,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            max_cells: 50_000_000,
-            max_entry_bytes: 1 << 30,
-            max_entry_ratio: 200.0,
-        }
-    }
-}
+use crate::types::Limits;
 
 /// The format a file really has.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

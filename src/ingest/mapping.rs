@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use super::DataQuality;
+use crate::types::DataQuality;
 
 /// The `[[sheets]]` entries for what `quality` records, commented.
 pub fn mapping_toml(quality: &DataQuality, input: &str, date_order: Option<&str>) -> String {

@@ -9,9 +9,10 @@ use std::path::Path;
 
 use calamine::{Data, DataRef, Reader};
 
-use super::coerce::Cell;
-use super::guard::{self, Format, Limits};
+use super::coerce::{excel_datetime, Cell};
+use super::guard::{self, Format};
 use crate::error::{Error, Result};
+use crate::types::Limits;
 
 /// Excel's own grid.
 pub const MAX_ROWS: u32 = 1_048_576;
@@ -468,24 +469,6 @@ fn from_data(value: &Data, epoch_1904: bool) -> Cell<'_> {
         Data::DurationIso(s) => Cell::Text(s.as_str().into()),
         Data::Error(e) => Cell::Error(e.to_string()),
         Data::Empty => Cell::Empty,
-    }
-}
-
-/// A date-formatted cell. Durations (`[h]:mm`) stay numbers; serials outside Excel's
-/// range are kept as bad dates rather than clamped, as calamine would.
-pub(super) fn excel_datetime(d: &calamine::ExcelDateTime, epoch_1904: bool) -> Cell<'static> {
-    if d.is_duration() {
-        return Cell::Number(d.as_f64());
-    }
-    let serial = d.as_f64();
-    // 9999-12-31 is serial 2,958,465 in the 1900 system, 1,462 less in the 1904 one.
-    let max = if epoch_1904 { 2_957_004.0 } else { 2_958_466.0 };
-    if !(0.0..max).contains(&serial) {
-        return Cell::BadDate(serial);
-    }
-    match d.as_datetime() {
-        Some(dt) => Cell::DateTime(dt),
-        None => Cell::BadDate(serial),
     }
 }
 

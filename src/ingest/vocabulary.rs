@@ -1,6 +1,6 @@
 //! The header words real systems write, per table and field, beyond SPEC §2's minimum
 //! aliases (which live in [`super::schema`]). This is data: one entry a header, with the
-//! system family it was taken from. Headers are compared after [`super::schema::normalize_header`]
+//! system family it was taken from. Headers are compared after [`crate::types::normalize_header`]
 //! (case, spaces, underscores, full-width forms), so each word is written once.
 //!
 //! Besides the tables' own columns, orders have helper fields that stand in for a missing
@@ -13,7 +13,7 @@
 //! leftmost. Money columns rank what the customer actually pays (after discounts, tax
 //! included) above list, gross, untaxed or receivable amounts; the default rank is 5.
 
-use super::schema::TableKind;
+use crate::types::TableKind;
 
 /// One header word.
 #[derive(Debug, Clone, Copy)]
@@ -44,9 +44,6 @@ const fn r(header: &'static str, field: &'static str, rank: u8) -> Word {
         rank,
     }
 }
-
-/// Helper fields: header words that stand in for a column (see the module docs).
-pub const HELPERS: [&str; 3] = ["unit_price", "customer_name", "order_month"];
 
 /// The words for a table.
 pub fn words(table: TableKind) -> &'static [Word] {

@@ -1333,7 +1333,7 @@ impl<'w> Scanner<'w> {
                             Some(NumberKind::TimeDelta) => ExcelDateTimeType::TimeDelta,
                             _ => return Ok(Cell::Number(n)),
                         };
-                        super::source::excel_datetime(
+                        super::coerce::excel_datetime(
                             &ExcelDateTime::new(n, ty, self.wb.epoch_1904),
                             self.wb.epoch_1904,
                         )

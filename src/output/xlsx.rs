@@ -456,7 +456,7 @@ pub fn metrics_xlsx(m: &Metrics, lang: &str) -> Result<OutputFile> {
             &head.iter().map(String::as_str).collect::<Vec<_>>(),
         )?;
         let mut row = 1;
-        for (name, t) in &m.data_quality.tables {
+        for (name, t) in &m.data_quality.read.tables {
             ws.write_string(row, 0, name).map_err(xerr)?;
             let counts = [
                 t.files,
@@ -477,7 +477,7 @@ pub fn metrics_xlsx(m: &Metrics, lang: &str) -> Result<OutputFile> {
             ws.write_string_with_format(row, i as u16, h, &fmt.header)
                 .map_err(xerr)?;
         }
-        for s in &m.data_quality.ignored_sheets {
+        for s in &m.data_quality.read.ignored_sheets {
             row += 1;
             ws.write_string(row, 0, &s.file).map_err(xerr)?;
             ws.write_string(row, 1, &s.sheet).map_err(xerr)?;

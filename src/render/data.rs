@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::format::{kind_of, Formatter, Kind};
 use crate::figures::alerts::Status;
 use crate::figures::{Breakdown, Metrics};
-use crate::ingest::schema::TableKind;
+use crate::types::TableKind;
 
 /// Rows per breakdown table in the documents; the rest are summed up as "others" in
 /// metrics.json and metrics.xlsx only.
@@ -219,7 +219,7 @@ pub struct DocData {
     pub as_of: String,
     /// Tables the inputs lacked (`targets`, `roster`…), for "section not computed" lines.
     pub missing: Vec<String>,
-    pub quality: crate::ingest::DataQuality,
+    pub quality: crate::figures::quality::QualityReport,
 }
 
 /// The value of `--split-by` a document covers.

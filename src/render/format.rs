@@ -3,6 +3,8 @@
 //! decimal, and a real minus sign (−) so negative values are visible. Typst has no number
 //! formatting of its own, so templates receive these strings ready-made.
 
+use crate::types::MoneyUnit;
+
 /// What kind of quantity a figure is, which decides how it prints.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -53,15 +55,6 @@ pub fn kind_of(figure: &str) -> Kind {
         | "collection_rate" => Kind::Ratio,
         _ => Kind::Money,
     }
-}
-
-/// How money is scaled.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MoneyUnit {
-    /// 万/亿 (K/M/B in English) for large amounts.
-    Auto,
-    /// Always the full amount.
-    Full,
 }
 
 /// Formats numbers for one document.

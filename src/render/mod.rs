@@ -18,7 +18,7 @@ use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, Timestamp};
 
 use crate::error::{Error, Result};
-use crate::figures::periods::Month;
+use crate::types::Month;
 use fonts::Fonts;
 use world::RenderWorld;
 

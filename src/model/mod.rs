@@ -6,10 +6,12 @@ use std::collections::BTreeMap;
 
 use polars::prelude::*;
 
+mod columns;
+
+pub use columns::{ColumnValues, Strings, TableRows};
+
 use crate::error::Result;
-use crate::ingest::coerce::is_cancelled_status;
-use crate::ingest::schema::TableKind;
-use crate::ingest::sheet::{ColumnValues, TableRows};
+use crate::types::{OrderKeys, TableKind};
 
 /// The column holding each row's input file (its index in the data-quality file list).
 pub const SOURCE_FILE: &str = "source_file";
@@ -19,15 +21,12 @@ pub const SOURCE_FILE: &str = "source_file";
 pub struct Tables {
     frames: BTreeMap<TableKind, DataFrame>,
     /// How the orders identify orders and customers (SPEC §2: optional keys).
-    pub keys: crate::ingest::OrderKeys,
+    pub keys: OrderKeys,
 }
 
 impl Tables {
     /// Builds the frames from ingest's accumulated rows.
-    pub fn from_rows(
-        rows: BTreeMap<TableKind, TableRows>,
-        keys: crate::ingest::OrderKeys,
-    ) -> Result<Tables> {
+    pub fn from_rows(rows: BTreeMap<TableKind, TableRows>, keys: OrderKeys) -> Result<Tables> {
         let mut frames = BTreeMap::new();
         for (kind, rows) in rows {
             let mut columns = Vec::with_capacity(rows.columns.len() + 1);
@@ -152,7 +151,7 @@ impl Tables {
 }
 
 /// A normalised target period (`2026-10`, `2026-Q4`, `2026`) as its first month's index
-/// ([`crate::figures::periods::Month::index`]) and its length in months.
+/// ([`crate::types::Month::index`]) and its length in months.
 pub fn period_bounds(period: &str) -> Option<(i32, i32)> {
     let year: i32 = period.get(..4)?.parse().ok()?;
     match period.get(4..) {
@@ -259,4 +258,46 @@ pub fn empty(kind: TableKind) -> DataFrame {
     }
     columns.push(Column::new(SOURCE_FILE.into(), Vec::<u32>::new()));
     DataFrame::new(0, columns).unwrap_or_default()
+}
+
+/// Whether an orders status means the order was cancelled.
+pub fn is_cancelled_status(status: &str) -> bool {
+    let s = status.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
+    // SPEC §2: 作废 (ERP documents), 交易关闭 (淘宝/天猫), void (tills). Not 已关闭: an ERP
+    // order closed after delivery was sold.
+    [
+        "取消",
+        "已取消",
+        "cancelled",
+        "canceled",
+        "作废",
+        "已作废",
+        "交易关闭",
+        "void",
+        "voided",
+    ]
+    .iter()
+    .any(|w| s.eq_ignore_ascii_case(w))
+}
+
+#[cfg(test)]
+mod cancelled_tests {
+    use super::is_cancelled_status;
+
+    #[test]
+    fn cancellations() {
+        for s in [
+            "取消",
+            "已取消",
+            "Cancelled",
+            " CANCELED ",
+            "作废",
+            "交易关闭",
+            "void",
+        ] {
+            assert!(is_cancelled_status(s), "{s}");
+        }
+        assert!(!is_cancelled_status("已完成"));
+        assert!(!is_cancelled_status("已关闭"));
+    }
 }
