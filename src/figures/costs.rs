@@ -2,10 +2,15 @@
 
 use polars::prelude::*;
 
-use super::periods::{Periods, REPORTED};
+use std::collections::HashMap;
 
-/// Per key: `exp_<p>` = Σ expenses.amount dated in the period. `expenses` carries `key`.
-pub fn sums(expenses: LazyFrame, p: &Periods) -> LazyFrame {
+use super::frame::{read_by_key, Key};
+use super::periods::{Periods, REPORTED};
+use super::sums::PerPeriod;
+use crate::error::Result;
+
+/// Per key: Σ expenses.amount dated in each period. `expenses` carries `key`.
+pub fn sums(expenses: LazyFrame, p: &Periods) -> Result<HashMap<Key, PerPeriod>> {
     let aggs: Vec<Expr> = REPORTED
         .iter()
         .map(|name| {
@@ -15,5 +20,6 @@ pub fn sums(expenses: LazyFrame, p: &Periods) -> LazyFrame {
                 .alias(format!("exp_{name}"))
         })
         .collect();
-    expenses.group_by_stable([col("key")]).agg(aggs)
+    let sums = expenses.group_by_stable([col("key")]).agg(aggs).collect()?;
+    read_by_key(&sums, |r| r.periods("exp"))
 }

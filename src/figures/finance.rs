@@ -4,8 +4,11 @@
 use polars::prelude::*;
 use serde::Serialize;
 
-use super::frame::{by_key, ratio};
+use std::collections::HashMap;
+
+use super::frame::{ratio, read_by_key, total_key, Key};
 use super::periods::{date_lit, Periods, REPORTED};
+use super::sums::CollectionSums;
 use crate::error::Result;
 
 /// Whether an invoice's collection counts by `end`: collected on or before it. A
@@ -16,10 +19,12 @@ fn collected_by(end: chrono::NaiveDate) -> Expr {
         .or(col("collected_date").lt_eq(date_lit(end)))
 }
 
-/// Per key: `due_<p>` (Σ amount of invoices due in the period) and `collected_<p>`
-/// (Σ collected_amount of those, collected by the period's end). `receivables` carries
-/// `key`.
-pub fn collection_sums(receivables: LazyFrame, p: &Periods) -> LazyFrame {
+/// Per key: Σ amount of invoices due in the period, and Σ collected_amount of those
+/// collected by the period's end. `receivables` carries `key`.
+pub fn collection_sums(
+    receivables: LazyFrame,
+    p: &Periods,
+) -> Result<HashMap<Key, CollectionSums>> {
     let collected = col("collected_amount").fill_null(lit(0.0));
     let mut aggs = Vec::new();
     for name in REPORTED {
@@ -39,7 +44,14 @@ pub fn collection_sums(receivables: LazyFrame, p: &Periods) -> LazyFrame {
                 .alias(format!("collected_{name}")),
         );
     }
-    receivables.group_by_stable([col("key")]).agg(aggs)
+    let sums = receivables
+        .group_by_stable([col("key")])
+        .agg(aggs)
+        .collect()?;
+    read_by_key(&sums, |r| CollectionSums {
+        due: r.periods("due"),
+        collected: r.periods("collected"),
+    })
 }
 
 /// One bucket of the AR aging.
@@ -96,21 +108,28 @@ pub fn ar_aging(receivables: LazyFrame, p: &Periods) -> Result<Vec<AgingBucket>>
             ]
         })
         .collect();
-    let sums = by_key(
-        &open
-            .select(aggs)
-            .with_column(lit("").alias("key"))
-            .collect()?,
-    )?;
-    let v = sums.get(&Some(String::new())).cloned().unwrap_or_default();
-    Ok(BUCKETS
-        .iter()
-        .map(|(name, _, _)| AgingBucket {
+    let sums = open
+        .select(aggs)
+        .with_column(lit("").alias("key"))
+        .collect()?;
+    let buckets = read_by_key(&sums, |r| {
+        BUCKETS.map(|(name, _, _)| AgingBucket {
             bucket: name,
-            amount: v.num(&format!("amount_{name}")),
-            invoices: v.num(&format!("count_{name}")),
+            amount: r.num(&format!("amount_{name}")),
+            invoices: r.num(&format!("count_{name}")),
         })
-        .collect())
+    })?;
+    Ok(match buckets.into_iter().find(|(k, _)| *k == total_key()) {
+        Some((_, b)) => b.to_vec(),
+        None => BUCKETS
+            .iter()
+            .map(|(name, _, _)| AgingBucket {
+                bucket: name,
+                amount: 0.0,
+                invoices: 0.0,
+            })
+            .collect(),
+    })
 }
 
 /// A product line, its quantity on hand and its quantity sold in 90 days.
@@ -149,21 +168,21 @@ pub fn inventory_days(
             col("quantity").count().alias("qty_rows"),
         ])
         .collect()?;
-    let latest = by_key(&latest)?;
-    let sold = by_key(&sold)?;
-    let mut keys: Vec<Option<String>> = latest.keys().cloned().collect();
-    keys.sort();
-    Ok(keys
+    let latest = read_by_key(&latest, |r| r.get("on_hand"))?;
+    let sold = read_by_key(&sold, |r| {
+        (r.num("qty_rows") > 0.0)
+            .then(|| r.get("sold_90d"))
+            .flatten()
+    })?;
+    let mut stock: Vec<Stock> = latest
         .into_iter()
-        .map(|k| {
-            let on_hand = latest.get(&k).and_then(|v| v.get("on_hand"));
-            let sold_90d = sold
-                .get(&k)
-                .filter(|v| v.num("qty_rows") > 0.0)
-                .and_then(|v| v.get("sold_90d"));
+        .map(|(k, on_hand)| {
+            let sold_90d = sold.get(&k).copied().flatten();
             (k, on_hand, sold_90d)
         })
-        .collect())
+        .collect();
+    stock.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(stock)
 }
 
 /// Days of cover: on hand ÷ (sold in 90 days ÷ 90); `None` when nothing (net) was sold.

@@ -5,6 +5,8 @@ use std::collections::HashMap;
 
 use polars::prelude::*;
 
+use super::periods::REPORTED;
+use super::sums::PerPeriod;
 use crate::error::Result;
 
 /// A breakdown key: a region, product line, segment or rep; `None` for rows whose value
@@ -16,39 +18,42 @@ pub fn total_key() -> Key {
     Some(String::new())
 }
 
-/// Numbers of one group, by column name.
-#[derive(Debug, Clone, Default)]
-pub struct Values(HashMap<String, Option<f64>>);
+/// One row of a frame of per-key sums, read back by the column names the function that
+/// built the frame gave them (missing columns and non-finite values are `None`).
+pub struct Row<'a> {
+    columns: &'a [(String, Float64Chunked)],
+    i: usize,
+}
 
-impl Values {
-    /// A value; missing columns and nulls are `None`.
+impl Row<'_> {
+    /// A value.
     pub fn get(&self, name: &str) -> Option<f64> {
-        self.0.get(name).copied().flatten()
+        self.columns
+            .iter()
+            .find(|(n, _)| n == name)
+            .and_then(|(_, c)| c.get(self.i))
+            .filter(|x| x.is_finite())
     }
 
-    /// The sum or count `<prefix>_<period>` (e.g. `rev_qtd`), 0 when missing.
-    pub fn of(&self, prefix: &str, period: &str) -> f64 {
-        self.num(&format!("{prefix}_{period}"))
-    }
-
-    /// Every value, by name.
-    pub fn iter(&self) -> impl Iterator<Item = (&str, Option<f64>)> {
-        self.0.iter().map(|(n, v)| (n.as_str(), *v))
-    }
-
-    /// Sets a value.
-    pub fn set(&mut self, name: &str, v: Option<f64>) {
-        self.0.insert(name.to_string(), v);
-    }
-
-    /// A value, 0 when missing (sums and counts over no rows).
+    /// A sum or count, 0 when missing (sums over no rows).
     pub fn num(&self, name: &str) -> f64 {
         self.get(name).unwrap_or(0.0)
     }
+
+    /// `<prefix>_<period>` for each reported period.
+    pub fn periods(&self, prefix: &str) -> PerPeriod {
+        REPORTED.map(|n| self.num(&format!("{prefix}_{n}")))
+    }
+
+    /// `<prefix>_<period>` for each reported period, `None` where missing.
+    pub fn periods_opt(&self, prefix: &str) -> PerPeriod<Option<f64>> {
+        REPORTED.map(|n| self.get(&format!("{prefix}_{n}")))
+    }
 }
 
-/// Every row of `df` keyed by its `key` column, every other column read as f64.
-pub fn by_key(df: &DataFrame) -> Result<HashMap<Key, Values>> {
+/// Every row of `df` keyed by its `key` column, read by `read` (every other column as
+/// f64).
+pub fn read_by_key<T>(df: &DataFrame, read: impl Fn(&Row) -> T) -> Result<HashMap<Key, T>> {
     let keys = df.column("key")?.cast(&DataType::String)?;
     let keys = keys.str()?;
     let mut numeric = Vec::new();
@@ -59,15 +64,15 @@ pub fn by_key(df: &DataFrame) -> Result<HashMap<Key, Values>> {
         let f = c.cast(&DataType::Float64)?;
         numeric.push((c.name().to_string(), f.f64()?.clone()));
     }
-    let mut out = HashMap::with_capacity(df.height());
-    for i in 0..df.height() {
-        let mut v = HashMap::with_capacity(numeric.len());
-        for (name, ca) in &numeric {
-            v.insert(name.clone(), ca.get(i).filter(|x| x.is_finite()));
-        }
-        out.insert(keys.get(i).map(str::to_string), Values(v));
-    }
-    Ok(out)
+    Ok((0..df.height())
+        .map(|i| {
+            let row = Row {
+                columns: &numeric,
+                i,
+            };
+            (keys.get(i).map(str::to_string), read(&row))
+        })
+        .collect())
 }
 
 /// A left join that keeps the left frame's row order, so that sums taken after it add

@@ -19,9 +19,10 @@ use std::hash::Hash;
 
 use polars::prelude::*;
 
-use super::frame::{Key, Values};
+use super::frame::Key;
 use super::periods::{Periods, Span, REPORTED};
 use super::sales::{windows, WINDOWS};
+use super::sums::{window, CustomerSums, OrderSums};
 use crate::types::{epoch_days, Month};
 
 /// Months every window lies in: the report month and the 23 before it.
@@ -511,14 +512,13 @@ impl<'a> OrderLines<'a> {
         pairs
     }
 
-    /// Per key: the order sums of [`super::sales::order_sums`] and the customer counts of
-    /// [`super::sales::customer_sums`], under the same names.
+    /// Per key: the order sums and the customer counts.
     pub fn sums(
         &self,
         keys: &Keys,
         facts: &CustomerFacts,
         p: &Periods,
-    ) -> (HashMap<Key, Values>, HashMap<Key, Values>) {
+    ) -> (HashMap<Key, OrderSums>, HashMap<Key, CustomerSums>) {
         let n_keys = keys.names.len();
         let windows = windows(p);
         let window_masks = windows.map(|(_, s)| mask(s, self.base));
@@ -582,15 +582,11 @@ impl<'a> OrderLines<'a> {
             new_revenue: [Sum; 3],
             covered: [u32; 3],
         }
-        let mask_of = |name: &str| {
-            let w = windows.iter().position(|(n, _)| *n == name);
-            window_masks[w.expect("a window of sales::windows")]
-        };
         let (month, prev, t12, p12) = (
-            mask_of("month"),
-            mask_of("prev_month"),
-            mask_of("t12"),
-            mask_of("p12"),
+            window_masks[window::MONTH],
+            window_masks[window::PREV_MONTH],
+            window_masks[window::T12],
+            window_masks[window::P12],
         );
         let mut counts = vec![Counts::default(); n_keys];
         let mut activity = vec![Activity::default(); n_keys];
@@ -647,45 +643,34 @@ impl<'a> OrderLines<'a> {
 
         let mut order_sums = HashMap::with_capacity(n_keys);
         let mut customer_sums = HashMap::with_capacity(n_keys);
+        let float = |n: [u32; 3]| n.map(f64::from);
         for (k, key) in keys.names.iter().enumerate() {
-            let mut o = Values::default();
-            for (w, (name, _)) in windows.iter().enumerate() {
-                o.set(&format!("rev_{name}"), Some(rev[k].0[w]));
-                o.set(&format!("orders_{name}"), Some(orders[k][w].into()));
-                o.set(
-                    &format!("customers_{name}"),
-                    Some(counts[k].customers[w].into()),
-                );
-            }
-            for (i, name) in REPORTED.iter().enumerate() {
-                o.set(&format!("costrev_{name}"), Some(cost[k][0][i].get()));
-                o.set(&format!("cost_{name}"), Some(cost[k][1][i].get()));
-                o.set(&format!("costn_{name}"), Some(cost[k][2][i].get()));
-            }
-            order_sums.insert(key.clone(), o);
+            order_sums.insert(
+                key.clone(),
+                OrderSums {
+                    revenue: rev[k].0,
+                    orders: orders[k].map(f64::from),
+                    customers: counts[k].customers.map(f64::from),
+                    cost_revenue: cost[k][0].map(Sum::get),
+                    cost: cost[k][1].map(Sum::get),
+                    cost_lines: cost[k][2].map(Sum::get),
+                },
+            );
             let n = &counts[k];
-            let mut c = Values::default();
-            for (i, name) in [
-                "ret_num_month",
-                "ret_den_month",
-                "ret_num_t12",
-                "ret_den_t12",
-            ]
-            .iter()
-            .enumerate()
-            {
-                c.set(name, Some(n.retained[i].into()));
-            }
-            for (i, name) in REPORTED.iter().enumerate() {
-                c.set(&format!("active_{name}"), Some(n.active[i].into()));
-                c.set(&format!("repeat_{name}"), Some(n.repeat[i].into()));
-                c.set(&format!("new_{name}"), Some(n.new[i].into()));
-                c.set(&format!("newrev_{name}"), Some(n.new_revenue[i].get()));
-                if facts.followed_up.is_some() {
-                    c.set(&format!("fucov_{name}"), Some(n.covered[i].into()));
-                }
-            }
-            customer_sums.insert(key.clone(), c);
+            customer_sums.insert(
+                key.clone(),
+                CustomerSums {
+                    retained_month: n.retained[0].into(),
+                    active_prev_month: n.retained[1].into(),
+                    retained_12m: n.retained[2].into(),
+                    active_p12: n.retained[3].into(),
+                    active: float(n.active),
+                    repeat: float(n.repeat),
+                    new: float(n.new),
+                    new_revenue: n.new_revenue.map(Sum::get),
+                    followed_up: facts.followed_up.as_ref().map(|_| float(n.covered)),
+                },
+            );
         }
         (order_sums, customer_sums)
     }

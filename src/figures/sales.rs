@@ -3,7 +3,10 @@
 
 use polars::prelude::*;
 
+use super::frame::{read_by_key, total_key};
 use super::periods::{Periods, Span, REPORTED};
+use super::sums::PerPeriod;
+use crate::error::Result;
 
 /// How many windows orders are summed over.
 pub const WINDOWS: usize = 10;
@@ -51,8 +54,8 @@ pub fn first_dates(
 }
 
 /// Customers new in each reported period over the whole customer universe (orders and
-/// the customer master): one row, key `""`, columns `new_<p>`.
-pub fn new_customer_totals(first: LazyFrame, p: &Periods) -> LazyFrame {
+/// the customer master).
+pub fn new_customer_totals(first: LazyFrame, p: &Periods) -> Result<PerPeriod> {
     let aggs: Vec<Expr> = REPORTED
         .iter()
         .map(|name| {
@@ -63,5 +66,10 @@ pub fn new_customer_totals(first: LazyFrame, p: &Periods) -> LazyFrame {
                 .alias(format!("new_{name}"))
         })
         .collect();
-    first.select(aggs).with_column(lit("").alias("key"))
+    let counts = first
+        .select(aggs)
+        .with_column(lit("").alias("key"))
+        .collect()?;
+    let counts = read_by_key(&counts, |r| r.periods("new"))?;
+    Ok(counts.get(&total_key()).copied().unwrap_or_default())
 }

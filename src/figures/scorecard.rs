@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use polars::prelude::*;
 use serde::Serialize;
 
-use super::frame::{by_key, left_join, ratio, Key, Values};
+use super::frame::{left_join, ratio, Key};
 use super::periods::Periods;
 use super::{finance, service, Breakdown};
 use crate::config::ScorecardWeights;
@@ -34,18 +34,18 @@ pub struct ScorecardRow {
 
 /// Per rep: sums of a table joined to the rep's customers (rep × customer pairs of the
 /// year to date).
-fn via_customers(
+fn via_customers<T>(
     pairs: &LazyFrame,
     table: LazyFrame,
-    sums: impl Fn(LazyFrame) -> LazyFrame,
-) -> Result<HashMap<Key, Values>> {
+    sums: impl Fn(LazyFrame) -> Result<HashMap<Key, T>>,
+) -> Result<HashMap<Key, T>> {
     let joined = pairs.clone().join(
         table,
         [col("customer_id")],
         [col("customer_id")],
         left_join(),
     );
-    by_key(&sums(joined.with_column(col("rep_id").alias("key"))).collect()?)
+    sums(joined.with_column(col("rep_id").alias("key")))
 }
 
 /// The scorecard of every rep in `reps` (the `by.rep_id` breakdown). `pairs` are the
@@ -83,16 +83,15 @@ pub fn scorecard(
         .filter_map(|b| {
             let key = b.key.clone()?;
             let k = Some(key.clone());
+            const YTD: usize = 2;
             let nps = nps_by_rep.as_ref().and_then(|m| m.get(&k)).and_then(|v| {
-                let n = v.of("nps_n", "ytd");
-                (n > 0.0).then(|| {
-                    (v.of("nps_promoters", "ytd") - v.of("nps_detractors", "ytd")) / n * 100.0
-                })
+                let n = v.responses[YTD];
+                (n > 0.0).then(|| (v.promoters[YTD] - v.detractors[YTD]) / n * 100.0)
             });
             let collection = collection_by_rep
                 .as_ref()
                 .and_then(|m| m.get(&k))
-                .and_then(|v| ratio(Some(v.of("collected", "ytd")), Some(v.of("due", "ytd"))));
+                .and_then(|v| ratio(Some(v.collected[YTD]), Some(v.due[YTD])));
             Some(ScorecardRow {
                 rep_id: key,
                 name: b.name.clone(),

@@ -5,7 +5,12 @@
 
 use polars::prelude::*;
 
+use std::collections::HashMap;
+
+use super::frame::{read_by_key, Key};
 use super::periods::{Periods, Span, REPORTED};
+use super::sums::{LeadSums, NpsSums, PerPeriod, TicketSums};
+use crate::error::Result;
 
 /// Milliseconds since 1970 at the start of a day, as Datetime(ms) columns store them.
 fn ms(d: chrono::NaiveDate) -> i64 {
@@ -45,9 +50,13 @@ pub fn stage_rank(stages: &[String]) -> Expr {
     .alias("stage_rank")
 }
 
-/// Per key: `leads_<p>`, `won_<p>` (status won, or at the last stage) and `stage<k>_<p>`
-/// (leads whose furthest stage is at or past stage k). `leads` carries `key`.
-pub fn lead_sums(leads: LazyFrame, p: &Periods, stages: &[String]) -> LazyFrame {
+/// Per key: leads created in the period, won (status won, or at the last stage) and at or
+/// past each stage (by their furthest stage). `leads` carries `key`.
+pub fn lead_sums(
+    leads: LazyFrame,
+    p: &Periods,
+    stages: &[String],
+) -> Result<HashMap<Key, LeadSums>> {
     let last = stages.len().saturating_sub(1) as i32;
     let won = col("status")
         .eq(lit("won"))
@@ -66,14 +75,23 @@ pub fn lead_sums(leads: LazyFrame, p: &Periods, stages: &[String]) -> LazyFrame 
             );
         }
     }
-    leads
+    let sums = leads
         .with_column(stage_rank(stages))
         .group_by_stable([col("key")])
         .agg(aggs)
+        .collect()?;
+    read_by_key(&sums, |r| LeadSums {
+        leads: r.periods("leads"),
+        won: r.periods("won"),
+        stages: (0..stages.len())
+            .map(|k| r.periods(&format!("stage{k}")))
+            .collect(),
+    })
 }
 
-/// Per key: `nps_n_<p>`, `nps_promoters_<p>`, `nps_detractors_<p>`. `nps` carries `key`.
-pub fn nps_sums(nps: LazyFrame, p: &Periods) -> LazyFrame {
+/// Per key: responses, promoters (9–10) and detractors (0–6) per period. `nps` carries
+/// `key`.
+pub fn nps_sums(nps: LazyFrame, p: &Periods) -> Result<HashMap<Key, NpsSums>> {
     let mut aggs = Vec::new();
     for name in REPORTED {
         let inside = p.get(name).contains("date");
@@ -87,14 +105,23 @@ pub fn nps_sums(nps: LazyFrame, p: &Periods) -> LazyFrame {
             count(inside.and(col("score").lt_eq(lit(6.0)))).alias(format!("nps_detractors_{name}")),
         );
     }
-    nps.group_by_stable([col("key")]).agg(aggs)
+    let sums = nps.group_by_stable([col("key")]).agg(aggs).collect()?;
+    read_by_key(&sums, |r| NpsSums {
+        responses: r.periods("nps_n"),
+        promoters: r.periods("nps_promoters"),
+        detractors: r.periods("nps_detractors"),
+    })
 }
 
-/// Per key: `sla_within_<p>` (answered within `sla_hours`), `sla_counted_<p>` (the
-/// denominator: every ticket created in the period but the unanswered ones whose SLA had
-/// not yet expired at the midnight after the period), `resp_median_<p>` and `resp_p90_<p>`
-/// (response hours of answered tickets). `tickets` carries `key`.
-pub fn ticket_sums(tickets: LazyFrame, p: &Periods, sla_hours: f64) -> LazyFrame {
+/// Per key: tickets answered within `sla_hours`, tickets counted (the denominator: every
+/// ticket created in the period but the unanswered ones whose SLA had not yet expired at
+/// the midnight after the period), and the median and 90th percentile of the response
+/// hours of answered tickets. `tickets` carries `key`.
+pub fn ticket_sums(
+    tickets: LazyFrame,
+    p: &Periods,
+    sla_hours: f64,
+) -> Result<HashMap<Key, TicketSums>> {
     let hours = ((col("first_response_at").cast(DataType::Int64)
         - col("created_at").cast(DataType::Int64))
     .cast(DataType::Float64)
@@ -128,15 +155,22 @@ pub fn ticket_sums(tickets: LazyFrame, p: &Periods, sla_hours: f64) -> LazyFrame
                 .alias(format!("resp_p90_{name}")),
         );
     }
-    tickets
+    let sums = tickets
         .with_column(hours)
         .group_by_stable([col("key")])
         .agg(aggs)
+        .collect()?;
+    read_by_key(&sums, |r| TicketSums {
+        within: r.periods("sla_within"),
+        counted: r.periods("sla_counted"),
+        median_hours: r.periods_opt("resp_median"),
+        p90_hours: r.periods_opt("resp_p90"),
+    })
 }
 
-/// Per key: `visits_<p>`, follow-up rows that are visits. `follow_ups` carries `key` and
+/// Per key: follow-up rows that are visits, per period. `follow_ups` carries `key` and
 /// `is_visit`.
-pub fn visit_sums(follow_ups: LazyFrame, p: &Periods) -> LazyFrame {
+pub fn visit_sums(follow_ups: LazyFrame, p: &Periods) -> Result<HashMap<Key, PerPeriod>> {
     let aggs: Vec<Expr> = REPORTED
         .iter()
         .map(|name| {
@@ -148,7 +182,11 @@ pub fn visit_sums(follow_ups: LazyFrame, p: &Periods) -> LazyFrame {
                 .alias(format!("visits_{name}"))
         })
         .collect();
-    follow_ups.group_by_stable([col("key")]).agg(aggs)
+    let sums = follow_ups
+        .group_by_stable([col("key")])
+        .agg(aggs)
+        .collect()?;
+    read_by_key(&sums, |r| r.periods("visits"))
 }
 
 /// Per customer: `fu_<p>`, whether they had a follow-up dated in the period.

@@ -5,7 +5,11 @@
 
 use polars::prelude::*;
 
+use std::collections::HashMap;
+
+use super::frame::{read_by_key, Key};
 use super::periods::{Periods, Span};
+use super::sums::TargetSums;
 use crate::error::Result;
 
 /// The dimensions a target row may carry, in the spec's order of precedence.
@@ -132,8 +136,21 @@ pub fn windows(p: &Periods) -> [(&'static str, Span); 4] {
     ]
 }
 
-/// Per key: `tgt_<w>` (sum) and `tgtm_<w>` (months of the window that have a target).
-pub fn sums(rows: LazyFrame, p: &Periods) -> LazyFrame {
+impl TargetSums {
+    /// The target of window `w` of [`windows`] (0–2 the reported periods, 3 the year), when
+    /// targets cover every month of it.
+    pub fn complete(&self, w: usize, p: &Periods) -> Option<f64> {
+        let months = windows(p)[w].1.months() as f64;
+        if self.months[w] < months {
+            return None;
+        }
+        self.target[w]
+    }
+}
+
+/// Per key: the target summed over each of [`windows`], and the months of the window that
+/// have a target.
+pub fn sums(rows: LazyFrame, p: &Periods) -> Result<HashMap<Key, TargetSums>> {
     let mut aggs = Vec::new();
     for (name, span) in windows(p) {
         let inside = span.contains_month("month_idx");
@@ -151,5 +168,10 @@ pub fn sums(rows: LazyFrame, p: &Periods) -> LazyFrame {
                 .alias(format!("tgtm_{name}")),
         );
     }
-    rows.group_by_stable([col("key")]).agg(aggs)
+    let sums = rows.group_by_stable([col("key")]).agg(aggs).collect()?;
+    let names = windows(p).map(|(name, _)| name);
+    read_by_key(&sums, |r| TargetSums {
+        target: names.map(|n| r.get(&format!("tgt_{n}"))),
+        months: names.map(|n| r.num(&format!("tgtm_{n}"))),
+    })
 }

@@ -3,7 +3,12 @@
 
 use polars::prelude::*;
 
+use std::collections::HashMap;
+
+use super::frame::{read_by_key, Key};
 use super::periods::{Periods, REPORTED};
+use super::sums::PerPeriod;
+use crate::error::Result;
 
 /// Days since 1970-01-01, as Date columns are stored.
 fn day_number(d: chrono::NaiveDate) -> i32 {
@@ -11,9 +16,9 @@ fn day_number(d: chrono::NaiveDate) -> i32 {
     (d - epoch).num_days() as i32
 }
 
-/// Per key: `headcount_<p>` = Σ days employed in the period ÷ days in the period, for the
-/// reported periods. `roster` carries a `key` column.
-pub fn headcount(roster: LazyFrame, p: &Periods) -> LazyFrame {
+/// Per key: Σ days employed in the period ÷ days in the period, for the reported periods.
+/// `roster` carries a `key` column.
+pub fn headcount(roster: LazyFrame, p: &Periods) -> Result<HashMap<Key, PerPeriod>> {
     // Open bounds are far outside any period.
     let hire = col("hire_date")
         .cast(DataType::Int32)
@@ -38,5 +43,6 @@ pub fn headcount(roster: LazyFrame, p: &Periods) -> LazyFrame {
                 .alias(format!("headcount_{name}"))
         })
         .collect();
-    roster.group_by_stable([col("key")]).agg(aggs)
+    let sums = roster.group_by_stable([col("key")]).agg(aggs).collect()?;
+    read_by_key(&sums, |r| r.periods("headcount"))
 }

@@ -6,7 +6,8 @@ use serde::Serialize;
 
 use std::collections::HashMap;
 
-use super::frame::{by_key, ratio, Key};
+use super::frame::{ratio, read_by_key, Key};
+use super::kpis::per_period;
 use super::lines::{CustomerFacts, Keys, OrderLines, Sum};
 use super::periods::{Periods, Span, REPORTED};
 use super::targets;
@@ -63,27 +64,29 @@ pub fn trend(
 ) -> Result<Vec<TrendPoint>> {
     let months = lines.monthly(facts);
     let first_month = first.with_column(month_index("first_date").alias("first_idx"));
-    let new_counts = by_key(
+    let new_counts = read_by_key(
         &first_month
             .filter(span.contains("first_date"))
             .group_by_stable([col("first_idx").cast(DataType::String).alias("key")])
             .agg([len().cast(DataType::Float64).alias("new")])
             .collect()?,
+        |r| r.num("new"),
     )?;
     let target_sums = match monthly_targets {
         Some(m) => {
             let (rows, _) = targets::total(m)?;
-            Some(by_key(
+            Some(read_by_key(
                 &rows
                     .group_by_stable([col("month_idx").cast(DataType::String).alias("key")])
                     .agg([col("target").sum()])
                     .collect()?,
+                |r| r.get("target"),
             )?)
         }
         None => None,
     };
     let expense_sums = match expenses {
-        Some(e) => Some(by_key(
+        Some(e) => Some(read_by_key(
             &e.clone()
                 .lazy()
                 .filter(span.contains("date"))
@@ -91,6 +94,7 @@ pub fn trend(
                 .group_by_stable([col("month_idx").cast(DataType::String).alias("key")])
                 .agg([col("amount").sum()])
                 .collect()?,
+            |r| r.num("amount"),
         )?),
         None => None,
     };
@@ -102,20 +106,19 @@ pub fn trend(
         let (revenue, new_revenue) = (s.revenue, s.new_revenue);
         let target = target_sums
             .as_ref()
-            .and_then(|t| t.get(&key))
-            .and_then(|v| v.get("target"));
+            .and_then(|t| t.get(&key).copied().flatten());
         points.push(TrendPoint {
             month,
             revenue,
             target,
             attainment: ratio(Some(revenue), target),
             active_customers: s.customers.into(),
-            new_customers: new_counts.get(&key).map_or(0.0, |v| v.num("new")),
+            new_customers: new_counts.get(&key).copied().unwrap_or(0.0),
             new_customer_revenue: new_revenue,
             returning_revenue: revenue - new_revenue,
             expenses: expense_sums
                 .as_ref()
-                .map(|e| e.get(&key).map_or(0.0, |v| v.num("amount"))),
+                .map(|e| e.get(&key).copied().unwrap_or(0.0)),
         });
     }
     Ok(points)
@@ -149,7 +152,7 @@ pub fn matrix(
                 )
                 .with_column(key)
                 .select([col("key"), col("month_idx"), col("target")]);
-            Some(by_key(&targets::sums(both, p).collect()?)?)
+            Some(targets::sums(both, p)?)
         }
         None => None,
     };
@@ -168,29 +171,14 @@ pub fn matrix(
             region.as_deref().unwrap_or(""),
             line.as_deref().unwrap_or("")
         ));
-        let at = |n: &str| REPORTED.iter().position(|r| *r == n).unwrap_or(0);
-        let rev = |n: &str| revenue[at(n)];
-        let region_rev = |n: &str| region_revenue[region][at(n)].get();
+        let region_rev = |i: usize| region_revenue[region][i].get();
         let t = target_sums.as_ref().and_then(|t| t.get(&k));
-        let per = |f: &dyn Fn(&str) -> Option<f64>| -> super::Figure {
-            super::periods::REPORTED
-                .iter()
-                .map(|n| (*n, f(n)))
-                .collect()
-        };
         cells.push(MatrixCell {
             region: (*region).clone(),
             product_line: (*line).clone(),
-            revenue: per(&|n| Some(rev(n))),
-            share: per(&|n| ratio(Some(rev(n)), Some(region_rev(n)))),
-            attainment: per(&|n| {
-                let t = t?;
-                let months = p.get(n).months() as f64;
-                if t.of("tgtm", n) < months {
-                    return None;
-                }
-                ratio(Some(rev(n)), t.get(&format!("tgt_{n}")))
-            }),
+            revenue: per_period(|i| Some(revenue[i])),
+            share: per_period(|i| ratio(Some(revenue[i]), Some(region_rev(i)))),
+            attainment: per_period(|i| ratio(Some(revenue[i]), t?.complete(i, p))),
         });
     }
     Ok(cells)
