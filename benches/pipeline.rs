@@ -105,12 +105,14 @@ fn main() {
         let view = render::data::build(
             &m,
             &formatter,
-            "bench",
-            &labels.blank_key,
-            &config.thresholds,
-            &config.scorecard,
-            &present,
-            None,
+            render::data::Context {
+                company: "bench",
+                blank_label: &labels.blank_key,
+                thresholds: &config.thresholds,
+                weights: &config.scorecard,
+                present: &present,
+                scope: None,
+            },
         );
         let data = serde_json::to_vec(&view).unwrap();
         let report = renderer

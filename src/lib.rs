@@ -358,12 +358,14 @@ fn documents(
     let view = render::data::build(
         metrics,
         &formatter,
-        &config.company,
-        &labels.blank_key,
-        &config.thresholds,
-        &config.scorecard,
-        present,
-        scope,
+        render::data::Context {
+            company: &config.company,
+            blank_label: &labels.blank_key,
+            thresholds: &config.thresholds,
+            weights: &config.scorecard,
+            present,
+            scope,
+        },
     );
     let data =
         serde_json::to_vec(&view).map_err(|e| Error::Internal(format!("data.json ({e})")))?;
