@@ -1,0 +1,282 @@
+//! The workbook's parts: zip entries, relationships, the sheet list and the shared
+//! strings (`<si>`, read like inline strings `<is>`: the `<t>` runs of rich text).
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::io::Read;
+
+use memchr::memchr;
+
+use super::xml::{
+    attribute, attributes, decode, decode_into, each_token, local, next_token, number, push_text,
+    unescape_ooxml, Token,
+};
+use super::SheetPart;
+
+pub(super) fn read_entry<R: Read + std::io::Seek>(
+    zip: &mut zip::ZipArchive<R>,
+    entries: &HashMap<String, String>,
+    name: &str,
+) -> Result<Option<Vec<u8>>, String> {
+    let Some(actual) = entries.get(&name.to_ascii_lowercase()) else {
+        return Ok(None);
+    };
+    let mut f = zip.by_name(actual).map_err(|e| format!("{name}: {e}"))?;
+    let mut bytes = Vec::with_capacity(f.size().min(1 << 30) as usize);
+    f.read_to_end(&mut bytes)
+        .map_err(|e| format!("{name}: {e}"))?;
+    Ok(Some(bytes))
+}
+
+/// Relationships of a part: id → (target, type).
+pub(super) fn relationships(xml: &[u8]) -> Result<HashMap<String, (String, String)>, String> {
+    let mut out = HashMap::new();
+    each_token(xml, |t| {
+        if let Token::Start {
+            name: b"Relationship",
+            attrs,
+            ..
+        } = t
+        {
+            let get = |k: &[u8]| attribute(attrs, k).map(decode).transpose();
+            if let Some(id) = get(b"Id")? {
+                out.insert(
+                    id,
+                    (
+                        get(b"Target")?.unwrap_or_default(),
+                        get(b"Type")?.unwrap_or_default(),
+                    ),
+                );
+            }
+        }
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// The package's workbook part: its folder (`xl/`) and name (`workbook.xml`), from the
+/// officeDocument relationship.
+pub(super) fn workbook_part<R: Read + std::io::Seek>(
+    zip: &mut zip::ZipArchive<R>,
+    entries: &HashMap<String, String>,
+) -> Result<(String, String), String> {
+    // Where the workbook part is: the package's officeDocument relationship.
+    let (mut xl, mut workbook_name) = ("xl/".to_string(), "workbook.xml".to_string());
+    if let Some(rels) = read_entry(zip, entries, "_rels/.rels")? {
+        let target = relationships(&rels)?
+            .into_values()
+            .find(|(_, ty)| ty.ends_with("/relationships/officeDocument"))
+            .map(|(t, _)| t)
+            .ok_or("no officeDocument relationship")?;
+        let (dir, name) = match target.rfind('/') {
+            Some(i) => target.split_at(i + 1),
+            None => ("", target.as_str()),
+        };
+        xl = dir.strip_prefix('/').unwrap_or(dir).to_string();
+        if !name.is_empty() {
+            workbook_name = name.to_string();
+        }
+    }
+    Ok((xl, workbook_name))
+}
+
+/// The workbook's sheets, in order, and whether it counts dates from 1904.
+pub(super) fn sheet_list(
+    workbook: &[u8],
+    rels: &HashMap<String, (String, String)>,
+    xl: &str,
+) -> Result<(Vec<SheetPart>, bool), String> {
+    let mut sheets = Vec::new();
+    let mut epoch_1904 = false;
+    each_token(workbook, |t| {
+        match t {
+            Token::Start {
+                name: b"sheet",
+                attrs,
+                ..
+            } => {
+                let mut name = String::new();
+                let mut id = String::new();
+                for (k, v) in attributes(attrs) {
+                    if k == b"name" {
+                        name = decode(v)?;
+                    } else if local(k) == b"id" {
+                        id = decode(v)?;
+                    }
+                }
+                let (target, ty) = rels.get(&id).ok_or("a sheet without its relationship")?;
+                let part = match target.strip_prefix('/') {
+                    Some(abs) => abs.to_string(),
+                    None => format!("{xl}{target}"),
+                };
+                let worksheet = match ty.rsplit('/').next() {
+                    Some("worksheet") => true,
+                    Some("chartsheet" | "dialogsheet") => false,
+                    _ => return Err(format!("a sheet of type {ty:?}")),
+                };
+                sheets.push(SheetPart {
+                    name,
+                    part,
+                    worksheet,
+                });
+            }
+            Token::Start {
+                name: b"workbookPr",
+                attrs,
+                ..
+            } => {
+                if let Some(v) = attribute(attrs, b"date1904") {
+                    epoch_1904 = v == b"1" || v == b"true";
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    })?;
+    Ok((sheets, epoch_1904))
+}
+
+/// Every shared string, in order.
+pub(super) fn shared_strings(sst: &[u8]) -> Result<Vec<String>, String> {
+    let mut strings = Vec::new();
+    let mut item: Option<RichText> = None;
+    let mut pos = 0;
+    while pos < sst.len() {
+        if item.is_none() {
+            if let Some((plain, next)) = plain_item(sst, pos)? {
+                strings.push(plain);
+                pos = next;
+                continue;
+            }
+        }
+        let Some((t, next)) = next_token(sst, pos, true)? else {
+            break;
+        };
+        pos = next;
+        match (&mut item, &t) {
+            (
+                None,
+                Token::Start {
+                    name: b"sst",
+                    attrs,
+                    ..
+                },
+            ) => {
+                if let Some(n) = attribute(attrs, b"uniqueCount").and_then(number) {
+                    strings.reserve(n.min(1 << 24) as usize);
+                }
+            }
+            (
+                None,
+                Token::Start {
+                    name: b"si", empty, ..
+                },
+            ) => {
+                if *empty {
+                    strings.push(String::new());
+                } else {
+                    item = Some(RichText::default());
+                }
+            }
+            (Some(rich), Token::End { name: b"si" }) => {
+                strings.push(rich.take());
+                item = None;
+            }
+            (Some(rich), t) => rich.token(t)?,
+            _ => {}
+        }
+    }
+    Ok(strings)
+}
+
+/// The shape nearly every shared string has, `<si><t>text</t></si>`, in one step; `None`
+/// leaves rich text, phonetics and prefixes to the tokenizer.
+pub(super) fn plain_item(buf: &[u8], pos: usize) -> Result<Option<(String, usize)>, String> {
+    let rest = &buf[pos..];
+    let (body, preserve) = if let Some(b) = rest.strip_prefix(b"<si><t>") {
+        (b, false)
+    } else if let Some(b) = rest.strip_prefix(b"<si><t xml:space=\"preserve\">") {
+        (b, true)
+    } else {
+        return Ok(None);
+    };
+    let Some(lt) = memchr(b'<', body) else {
+        return Ok(None);
+    };
+    if !body[lt..].starts_with(b"</t></si>") {
+        return Ok(None);
+    }
+    let mut run = String::with_capacity(lt);
+    decode_into(&body[..lt], &mut run)?;
+    let text = if preserve {
+        run.as_str()
+    } else {
+        run.trim_matches([' ', '\t', '\r', '\n'])
+    };
+    let next = pos + (rest.len() - body.len()) + lt + 9;
+    if let Cow::Owned(unescaped) = unescape_ooxml(text) {
+        return Ok(Some((unescaped, next)));
+    }
+    let text = if text.len() == run.len() {
+        run
+    } else {
+        text.to_string()
+    };
+    Ok(Some((text, next)))
+}
+
+/// Collects one `<si>`/`<is>`: the `<t>` runs outside phonetic `<rPh>`, each trimmed of
+/// ASCII white space unless `xml:space="preserve"`, then Excel's `_xHHHH_` escapes undone.
+#[derive(Default)]
+pub(super) struct RichText {
+    value: String,
+    in_t: bool,
+    in_phonetic: bool,
+    preserve: bool,
+    run: String,
+}
+
+impl RichText {
+    /// Takes a token inside the item; false when it is not one of the item's.
+    pub(super) fn token(&mut self, t: &Token<'_>) -> Result<(), String> {
+        match t {
+            Token::Start { name, attrs, empty } => match *name {
+                b"rPh" if !empty => self.in_phonetic = true,
+                b"t" if !self.in_phonetic && !empty => {
+                    self.in_t = true;
+                    self.preserve = attribute(attrs, b"xml:space") == Some(b"preserve");
+                    self.run.clear();
+                }
+                _ => {}
+            },
+            Token::End { name } => match *name {
+                b"rPh" => self.in_phonetic = false,
+                b"t" if self.in_t => {
+                    self.in_t = false;
+                    let run = if self.preserve {
+                        self.run.as_str()
+                    } else {
+                        self.run.trim_matches([' ', '\t', '\r', '\n'])
+                    };
+                    self.value.push_str(&unescape_ooxml(run));
+                }
+                _ => {}
+            },
+            Token::Text(raw) if self.in_t => decode_into(raw, &mut self.run)?,
+            Token::CData(raw) if self.in_t => push_text(
+                std::str::from_utf8(raw).map_err(|_| "text that is not UTF-8".to_string())?,
+                &mut self.run,
+            ),
+            _ => {}
+        }
+        Ok(())
+    }
+
+    pub(super) fn take(&mut self) -> String {
+        *self = RichText {
+            value: std::mem::take(&mut self.value),
+            ..Default::default()
+        };
+        std::mem::take(&mut self.value)
+    }
+}
