@@ -366,3 +366,123 @@ fn a_csv_past_the_cell_limit_is_refused_while_streaming() {
         ],
     );
 }
+
+/// A BIFF8 record.
+fn record(typ: u16, data: &[u8]) -> Vec<u8> {
+    let mut r = typ.to_le_bytes().to_vec();
+    r.extend((data.len() as u16).to_le_bytes());
+    r.extend_from_slice(data);
+    r
+}
+
+/// An `.xls` whose one sheet has the given records between its BOF and EOF, in an OLE
+/// container as Excel writes it.
+fn xls_with(path: &std::path::Path, sheet_records: &[Vec<u8>]) {
+    let bof = |kind: u16| {
+        let mut d = vec![0u8; 16];
+        d[0..2].copy_from_slice(&0x0600u16.to_le_bytes());
+        d[2..4].copy_from_slice(&kind.to_le_bytes());
+        record(0x0809, &d)
+    };
+    let mut globals = bof(0x0005);
+    // BOUNDSHEET: the sheet's offset is patched in below.
+    let name = b"Orders";
+    let mut sheet = vec![0u8; 4];
+    sheet.extend([0u8, 0u8, name.len() as u8, 0u8]);
+    sheet.extend_from_slice(name);
+    let boundsheet_at = globals.len() + 4;
+    globals.extend(record(0x0085, &sheet));
+    globals.extend(record(0x000A, &[]));
+    let offset = globals.len() as u32;
+    globals[boundsheet_at..boundsheet_at + 4].copy_from_slice(&offset.to_le_bytes());
+    let mut stream = globals;
+    stream.extend(bof(0x0010));
+    for r in sheet_records {
+        stream.extend_from_slice(r);
+    }
+    stream.extend(record(0x000A, &[]));
+    // Padded past the 4,096-byte mini-stream cutoff, as real workbooks are.
+    stream.resize(stream.len().max(8192), 0);
+    let mut cfb = cfb::create(path).unwrap();
+    cfb.create_stream("/Workbook")
+        .unwrap()
+        .write_all(&stream)
+        .unwrap();
+    cfb.flush().unwrap();
+}
+
+/// A NUMBER cell record.
+fn number_cell(row: u16, col: u16, v: f64) -> Vec<u8> {
+    let mut d = row.to_le_bytes().to_vec();
+    d.extend(col.to_le_bytes());
+    d.extend(0u16.to_le_bytes());
+    d.extend(v.to_le_bytes());
+    record(0x0203, &d)
+}
+
+#[test]
+fn an_xls_declaring_billions_of_cells_is_refused_before_loading() {
+    let sb = Sandbox::new();
+    let mut dims = 0u32.to_le_bytes().to_vec();
+    dims.extend(u32::MAX.to_le_bytes());
+    dims.extend(0u16.to_le_bytes());
+    dims.extend(0xFFu16.to_le_bytes());
+    dims.extend([0, 0]);
+    xls_with(
+        &sb.input("huge.xls"),
+        &[record(0x0200, &dims), number_cell(0, 0, 1.0)],
+    );
+    refused(
+        &sb,
+        &[
+            "huge.xls",
+            "sheet \"Orders\"",
+            "declared used range",
+            "over the limit",
+        ],
+    );
+}
+
+#[test]
+fn xls_cells_far_apart_are_refused_before_loading() {
+    let sb = Sandbox::new();
+    xls_with(
+        &sb.input("far.xls"),
+        &[number_cell(0, 0, 1.0), number_cell(65_535, 60_000, 2.0)],
+    );
+    refused(
+        &sb,
+        &[
+            "far.xls",
+            "sheet \"Orders\"",
+            "65536 rows × 60001 columns",
+            "over the limit",
+        ],
+    );
+}
+
+#[test]
+fn an_ods_row_repeated_a_million_times_is_refused_before_loading() {
+    let sb = Sandbox::new();
+    let content = r#"<?xml version="1.0" encoding="UTF-8"?>
+<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body><office:spreadsheet><table:table table:name="Orders"><table:table-row><table:table-cell office:value-type="string"><text:p>order_id</text:p></table:table-cell></table:table-row><table:table-row table:number-rows-repeated="1000000"><table:table-cell table:number-columns-repeated="100" office:value-type="float" office:value="1"><text:p>1</text:p></table:table-cell></table:table-row></table:table></office:spreadsheet></office:body></office:document-content>"#;
+    let path = sb.input("repeat.ods");
+    let mut out = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    out.start_file("mimetype", stored).unwrap();
+    out.write_all(b"application/vnd.oasis.opendocument.spreadsheet")
+        .unwrap();
+    out.start_file("content.xml", stored).unwrap();
+    out.write_all(content.as_bytes()).unwrap();
+    out.finish().unwrap();
+    refused(
+        &sb,
+        &[
+            "repeat.ods",
+            "Orders",
+            "1000001 rows × 100 columns",
+            "over the limit",
+        ],
+    );
+}

@@ -196,6 +196,27 @@ pub struct MonthSums {
     pub new_revenue: f64,
 }
 
+/// One customer's lines under one key: the months it was active in, and per reported
+/// period its revenue, its first order and whether it ordered again.
+#[derive(Clone, Copy, Default)]
+struct Activity {
+    months: u32,
+    revenue: [Sum; 3],
+    first_order: [Option<u32>; 3],
+    repeat: [bool; 3],
+}
+/// Per key: customers counted by what they did (see [`CustomerSums`]).
+#[derive(Clone, Copy, Default)]
+struct Counts {
+    customers: [u32; 10],
+    retained: [u32; 4],
+    active: [u32; 3],
+    repeat: [u32; 3],
+    new: [u32; 3],
+    new_revenue: [Sum; 3],
+    covered: [u32; 3],
+}
+
 /// The active order lines, reduced.
 pub struct OrderLines<'a> {
     /// Month index of slot 0 (the report month is slot 23).
@@ -520,13 +541,49 @@ impl<'a> OrderLines<'a> {
         p: &Periods,
     ) -> (HashMap<Key, OrderSums>, HashMap<Key, CustomerSums>) {
         let n_keys = keys.names.len();
-        let windows = windows(p);
-        let window_masks = windows.map(|(_, s)| mask(s, self.base));
+        let window_masks = windows(p).map(|(_, s)| mask(s, self.base));
         let reported = REPORTED.map(|n| mask(p.get(n), self.base));
-
         let rev = self.window_sums(keys, window_masks);
-        // Revenue and cost of the lines with a cost: costrev, cost, costn.
-        let mut cost = vec![[[Sum::default(); 3]; 3]; n_keys];
+        let cost = self.cost_sums(keys, reported);
+        let orders = self.distinct_orders(keys, window_masks);
+        let counts = self.customer_counts(keys, facts, window_masks, reported);
+        let mut order_sums = HashMap::with_capacity(n_keys);
+        let mut customer_sums = HashMap::with_capacity(n_keys);
+        let float = |n: [u32; 3]| n.map(f64::from);
+        for (k, key) in keys.names.iter().enumerate() {
+            order_sums.insert(
+                key.clone(),
+                OrderSums {
+                    revenue: rev[k].0,
+                    orders: orders[k].map(f64::from),
+                    customers: counts[k].customers.map(f64::from),
+                    cost_revenue: cost[k][0].map(Sum::get),
+                    cost: cost[k][1].map(Sum::get),
+                    cost_lines: cost[k][2].map(Sum::get),
+                },
+            );
+            let n = &counts[k];
+            customer_sums.insert(
+                key.clone(),
+                CustomerSums {
+                    retained_month: n.retained[0].into(),
+                    active_prev_month: n.retained[1].into(),
+                    retained_12m: n.retained[2].into(),
+                    active_p12: n.retained[3].into(),
+                    active: float(n.active),
+                    repeat: float(n.repeat),
+                    new: float(n.new),
+                    new_revenue: n.new_revenue.map(Sum::get),
+                    followed_up: facts.followed_up.as_ref().map(|_| float(n.covered)),
+                },
+            );
+        }
+        (order_sums, customer_sums)
+    }
+
+    /// Per key and reported period, of the lines with a cost: revenue, cost, and lines.
+    fn cost_sums(&self, keys: &Keys, reported: [u32; 3]) -> Vec<[[Sum; 3]; 3]> {
+        let mut cost = vec![[[Sum::default(); 3]; 3]; keys.names.len()];
         for (line, &c) in self.cost.iter().flatten().enumerate() {
             let s = self.slot[line];
             if c.is_nan() {
@@ -542,7 +599,12 @@ impl<'a> OrderLines<'a> {
             }
         }
 
-        // Distinct orders: each order's months per key.
+        cost
+    }
+
+    /// Per key and window: distinct orders (each order's months per key).
+    fn distinct_orders(&self, keys: &Keys, window_masks: [u32; WINDOWS]) -> Vec<[u32; WINDOWS]> {
+        let n_keys = keys.names.len();
         let mut orders = vec![[0u32; WINDOWS]; n_keys];
         let mut seen_in = vec![u32::MAX; n_keys];
         let mut months = vec![0u32; n_keys];
@@ -564,24 +626,21 @@ impl<'a> OrderLines<'a> {
             }
         }
 
-        // Distinct customers and per-customer activity.
-        #[derive(Clone, Copy, Default)]
-        struct Activity {
-            months: u32,
-            revenue: [Sum; 3],
-            first_order: [Option<u32>; 3],
-            repeat: [bool; 3],
-        }
-        #[derive(Clone, Copy, Default)]
-        struct Counts {
-            customers: [u32; 10],
-            retained: [u32; 4],
-            active: [u32; 3],
-            repeat: [u32; 3],
-            new: [u32; 3],
-            new_revenue: [Sum; 3],
-            covered: [u32; 3],
-        }
+        orders
+    }
+
+    /// Per key: distinct customers per window and what they did (retained, repeat, new,
+    /// followed up).
+    fn customer_counts(
+        &self,
+        keys: &Keys,
+        facts: &CustomerFacts,
+        window_masks: [u32; WINDOWS],
+        reported: [u32; 3],
+    ) -> Vec<Counts> {
+        let n_keys = keys.names.len();
+        let mut seen_in = vec![u32::MAX; n_keys];
+        let mut touched = Vec::new();
         let (month, prev, t12, p12) = (
             window_masks[window::MONTH],
             window_masks[window::PREV_MONTH],
@@ -590,7 +649,6 @@ impl<'a> OrderLines<'a> {
         );
         let mut counts = vec![Counts::default(); n_keys];
         let mut activity = vec![Activity::default(); n_keys];
-        seen_in.fill(u32::MAX);
         for (c, lines) in self.by_customer.iter().enumerate() {
             for &line in lines {
                 let k = keys.at(line);
@@ -641,37 +699,6 @@ impl<'a> OrderLines<'a> {
             }
         }
 
-        let mut order_sums = HashMap::with_capacity(n_keys);
-        let mut customer_sums = HashMap::with_capacity(n_keys);
-        let float = |n: [u32; 3]| n.map(f64::from);
-        for (k, key) in keys.names.iter().enumerate() {
-            order_sums.insert(
-                key.clone(),
-                OrderSums {
-                    revenue: rev[k].0,
-                    orders: orders[k].map(f64::from),
-                    customers: counts[k].customers.map(f64::from),
-                    cost_revenue: cost[k][0].map(Sum::get),
-                    cost: cost[k][1].map(Sum::get),
-                    cost_lines: cost[k][2].map(Sum::get),
-                },
-            );
-            let n = &counts[k];
-            customer_sums.insert(
-                key.clone(),
-                CustomerSums {
-                    retained_month: n.retained[0].into(),
-                    active_prev_month: n.retained[1].into(),
-                    retained_12m: n.retained[2].into(),
-                    active_p12: n.retained[3].into(),
-                    active: float(n.active),
-                    repeat: float(n.repeat),
-                    new: float(n.new),
-                    new_revenue: n.new_revenue.map(Sum::get),
-                    followed_up: facts.followed_up.as_ref().map(|_| float(n.covered)),
-                },
-            );
-        }
-        (order_sums, customer_sums)
+        counts
     }
 }

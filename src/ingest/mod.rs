@@ -5,6 +5,7 @@
 pub mod coerce;
 pub mod guard;
 pub mod mapping;
+pub mod precheck;
 pub mod schema;
 pub mod sheet;
 pub mod source;

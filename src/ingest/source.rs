@@ -71,6 +71,7 @@ pub fn read_file_with(
             read_xlsx(path, &mut wb, limits, visitor)
         }
         Format::Xls => {
+            super::precheck::check_xls(path, limits)?;
             let ooxml = path
                 .extension()
                 .and_then(|e| e.to_str())
@@ -97,6 +98,7 @@ pub fn read_file_with(
             )
         }
         Format::Ods => {
+            super::precheck::check_ods(path, limits)?;
             let wb =
                 calamine::open_workbook::<calamine::Ods<_>, _>(path).map_err(|e| unreadable(&e))?;
             read_ranges(
@@ -108,15 +110,9 @@ pub fn read_file_with(
             )
         }
         Format::Xlsb => {
-            let wb = calamine::open_workbook::<calamine::Xlsb<_>, _>(path)
+            let mut wb = calamine::open_workbook::<calamine::Xlsb<_>, _>(path)
                 .map_err(|e| unreadable(&e))?;
-            read_ranges(
-                path,
-                &mut calamine::Sheets::Xlsb(wb),
-                format,
-                limits,
-                visitor,
-            )
+            read_xlsb(path, &mut wb, limits, visitor)
         }
     }
 }
@@ -426,6 +422,47 @@ fn read_xlsx(
                 }
             }
             if !rows.cell(row, col, cell.into_owned())? {
+                break;
+            }
+        }
+        rows.finish()?;
+    }
+    Ok(())
+}
+
+/// Reads an `.xlsb` workbook cell by cell: its declared used range is checked before any
+/// cell is read.
+fn read_xlsb(
+    path: &Path,
+    wb: &mut calamine::Xlsb<BufReader<File>>,
+    limits: &Limits,
+    visitor: &mut dyn SheetVisitor,
+) -> Result<()> {
+    for sheet in wb.sheet_names() {
+        if !visitor.begin_sheet(&sheet, false) {
+            continue;
+        }
+        let mut reader = match wb.worksheet_cells_reader(&sheet) {
+            Ok(r) => r,
+            Err(e) => {
+                visitor.unreadable_sheet(&sheet, e.to_string());
+                continue;
+            }
+        };
+        let mut rows = Rows::new(visitor, Extent::new(path, &sheet, limits));
+        let dims = reader.dimensions();
+        if dims.end >= dims.start {
+            rows.declared(dims.end)?;
+        }
+        loop {
+            let cell = reader.next_cell().map_err(|e| Error::Unreadable {
+                file: path.to_path_buf(),
+                why: format!("sheet {sheet:?}: cannot read cells ({e})"),
+            })?;
+            let Some(cell) = cell else { break };
+            let (row, col) = cell.get_position();
+            let value = from_data_ref(cell.get_value().clone(), false);
+            if !rows.cell(row, col, value.into_owned())? {
                 break;
             }
         }
