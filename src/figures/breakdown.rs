@@ -8,11 +8,11 @@ use indexmap::IndexMap;
 use polars::prelude::*;
 
 use super::finance::{self, Stock};
-use super::frame::{ratio, Key};
+use super::frame::ratio;
 use super::keyed::Inputs;
 use super::kpis::{figure, key_figures, per_period, Notes};
 use super::periods::Periods;
-use super::sums::{window, Keyed, PerPeriod};
+use super::sums::{window, Key, Keyed, PerPeriod};
 use super::{costs, Breakdown, CategoryRow, DIMENSIONS};
 use crate::error::Result;
 use crate::types::TableKind;

@@ -4,9 +4,9 @@ use polars::prelude::*;
 
 use std::collections::HashMap;
 
-use super::frame::{read_by_key, Key};
+use super::frame::read_by_key;
 use super::periods::{Periods, REPORTED};
-use super::sums::PerPeriod;
+use super::sums::{Key, PerPeriod};
 use crate::error::Result;
 
 /// Per key: Σ expenses.amount dated in each period. `expenses` carries `key`.

@@ -6,9 +6,9 @@ use serde::Serialize;
 
 use std::collections::HashMap;
 
-use super::frame::{ratio, read_by_key, total_key, Key};
+use super::frame::{ratio, read_by_key};
 use super::periods::{date_lit, Periods, REPORTED};
-use super::sums::CollectionSums;
+use super::sums::{total_key, CollectionSums, Key};
 use crate::error::Result;
 
 /// Whether an invoice's collection counts by `end`: collected on or before it. A

@@ -6,17 +6,8 @@ use std::collections::HashMap;
 use polars::prelude::*;
 
 use super::periods::REPORTED;
-use super::sums::PerPeriod;
+use super::sums::{Key, PerPeriod};
 use crate::error::Result;
-
-/// A breakdown key: a region, product line, segment or rep; `None` for rows whose value
-/// was blank. The totals use the key `Some("")`.
-pub type Key = Option<String>;
-
-/// The key of the totals row.
-pub fn total_key() -> Key {
-    Some(String::new())
-}
 
 /// One row of a frame of per-key sums, read back by the column names the function that
 /// built the frame gave them (missing columns and non-finite values are `None`).

@@ -19,10 +19,9 @@ use std::hash::Hash;
 
 use polars::prelude::*;
 
-use super::frame::Key;
 use super::periods::{Periods, Span, REPORTED};
-use super::sales::{windows, WINDOWS};
-use super::sums::{window, CustomerSums, OrderSums};
+use super::sales::windows;
+use super::sums::{window, CustomerSums, Key, OrderSums, WINDOWS};
 use crate::types::{epoch_days, Month};
 
 /// Months every window lies in: the report month and the 23 before it.

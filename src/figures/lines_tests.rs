@@ -7,11 +7,12 @@ use std::collections::HashMap;
 
 use polars::prelude::*;
 
-use super::frame::{left_join, Key};
+use super::frame::left_join;
 use super::lines::{Keys, OrderLines};
 use super::periods::{Periods, REPORTED};
 use super::sales::{self, windows};
 use super::service;
+use super::sums::Key;
 use super::sums::{CustomerSums, OrderSums};
 use crate::types::Month;
 

@@ -34,11 +34,10 @@ use crate::config::Config;
 use crate::error::Result;
 use crate::model::Tables;
 use crate::types::{DataQuality, Month, TableKind};
-use frame::total_key;
 use keyed::Inputs;
 use kpis::{figure, key_figures, time_progress, Notes};
 use periods::{PeriodDates, REPORTED};
-use sums::{KeySums, PerPeriod};
+use sums::{total_key, KeySums, PerPeriod};
 
 /// `metrics.json`'s schema id.
 pub const SCHEMA: &str = "salesplan.metrics/1";

@@ -3,13 +3,10 @@
 
 use polars::prelude::*;
 
-use super::frame::{read_by_key, total_key};
+use super::frame::read_by_key;
 use super::periods::{Periods, Span, REPORTED};
-use super::sums::PerPeriod;
+use super::sums::{total_key, PerPeriod, WINDOWS};
 use crate::error::Result;
-
-/// How many windows orders are summed over.
-pub const WINDOWS: usize = 10;
 
 /// The windows orders are summed over: the reported periods and the comparison windows.
 pub fn windows(p: &Periods) -> [(&'static str, Span); WINDOWS] {

@@ -12,8 +12,9 @@ use std::collections::HashMap;
 use polars::prelude::*;
 use serde::Serialize;
 
-use super::frame::{left_join, ratio, Key};
+use super::frame::{left_join, ratio};
 use super::periods::Periods;
+use super::sums::Key;
 use super::{finance, service, Breakdown};
 use crate::config::ScorecardWeights;
 use crate::error::Result;

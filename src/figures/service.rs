@@ -7,9 +7,9 @@ use polars::prelude::*;
 
 use std::collections::HashMap;
 
-use super::frame::{read_by_key, Key};
+use super::frame::read_by_key;
 use super::periods::{Periods, Span, REPORTED};
-use super::sums::{LeadSums, NpsSums, PerPeriod, TicketSums};
+use super::sums::{Key, LeadSums, NpsSums, PerPeriod, TicketSums};
 use crate::error::Result;
 
 /// Milliseconds since 1970 at the start of a day, as Datetime(ms) columns store them.

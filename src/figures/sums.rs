@@ -7,8 +7,17 @@
 
 use std::collections::HashMap;
 
-use super::frame::Key;
-use super::sales::WINDOWS;
+/// A breakdown key: a region, product line, segment or rep; `None` for rows whose value
+/// was blank. The totals use the key `Some("")`.
+pub type Key = Option<String>;
+
+/// The key of the totals row.
+pub fn total_key() -> Key {
+    Some(String::new())
+}
+
+/// How many windows orders are summed over.
+pub const WINDOWS: usize = 10;
 
 /// One number per reported period, in [`super::periods::REPORTED`] order (month, qtd,
 /// ytd).

@@ -7,9 +7,9 @@ use polars::prelude::*;
 
 use std::collections::HashMap;
 
-use super::frame::{read_by_key, Key};
+use super::frame::read_by_key;
 use super::periods::{Periods, Span};
-use super::sums::TargetSums;
+use super::sums::{Key, TargetSums};
 use crate::error::Result;
 
 /// The dimensions a target row may carry, in the spec's order of precedence.

@@ -5,9 +5,9 @@ use polars::prelude::*;
 
 use std::collections::HashMap;
 
-use super::frame::{read_by_key, Key};
+use super::frame::read_by_key;
 use super::periods::{Periods, REPORTED};
-use super::sums::PerPeriod;
+use super::sums::{Key, PerPeriod};
 use crate::error::Result;
 
 /// Days since 1970-01-01, as Date columns are stored.

@@ -6,10 +6,11 @@ use serde::Serialize;
 
 use std::collections::HashMap;
 
-use super::frame::{ratio, read_by_key, Key};
+use super::frame::{ratio, read_by_key};
 use super::kpis::per_period;
 use super::lines::{CustomerFacts, Keys, OrderLines, Sum};
 use super::periods::{Periods, Span, REPORTED};
+use super::sums::Key;
 use super::targets;
 use crate::error::Result;
 use crate::types::Month;
