@@ -44,6 +44,22 @@ pub enum Command {
     Init(InitArgs),
     /// Propose a year's targets from history, as a workbook to edit (run reads it back).
     Targets(TargetsArgs),
+    /// Send a finished month's documents to the [[deliver]] entries again.
+    Deliver(DeliverArgs),
+}
+
+/// `salesplan deliver`.
+#[derive(Debug, Args)]
+pub struct DeliverArgs {
+    /// The month to send (default: the latest finished month in --out).
+    #[arg(long, value_parser = parse_month)]
+    pub month: Option<Month>,
+    /// The output folder the run wrote.
+    #[arg(long, default_value = "outputs")]
+    pub out: PathBuf,
+    /// Configuration file (default: salesplan.toml in the current folder, if present).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
 }
 
 /// `salesplan targets`.
@@ -116,6 +132,9 @@ pub struct RunArgs {
     /// <out>/<month>/<value>/.
     #[arg(long, value_parser = ["region", "product_line", "rep_id", "rep"])]
     pub split_by: Option<String>,
+    /// Do not send the documents to the [[deliver]] entries of salesplan.toml.
+    #[arg(long)]
+    pub no_deliver: bool,
 }
 
 /// `salesplan check`.

@@ -13,6 +13,8 @@ pub mod exit {
     pub const DATA: i32 = 65;
     /// No input found.
     pub const NO_INPUT: i32 = 66;
+    /// Delivery failed (the outputs are written). Wins over [`ALERTS`].
+    pub const UNAVAILABLE: i32 = 69;
     /// Internal error.
     pub const SOFTWARE: i32 = 70;
     /// Cannot write output.

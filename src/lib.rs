@@ -9,6 +9,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod deliver;
 pub mod demo;
 pub mod error;
 pub mod figures;
@@ -45,6 +46,8 @@ pub struct RunOptions {
     pub split_by: Option<String>,
     /// The command line, for the manifest.
     pub command_line: Vec<String>,
+    /// Send the documents to the `[[deliver]]` entries once they are written.
+    pub deliver: bool,
 }
 
 /// The dimensions `--split-by` accepts.
@@ -57,6 +60,8 @@ pub struct RunOutcome {
     pub month: Month,
     /// The worst alert, if any figure has a threshold.
     pub worst: Option<Status>,
+    /// How the delivery went, when `[[deliver]]` entries were sent to.
+    pub delivery: Option<deliver::DeliveryReport>,
     pub rejected_rows: usize,
 }
 
@@ -254,9 +259,17 @@ pub fn run(opts: &RunOptions) -> Result<RunOutcome> {
     });
     let folder = output::write_folder(&opts.out, &month.to_string(), &files)?;
     tracing::info!(folder = %folder.display(), "written");
+    // Only once every output is in place; still under the lock, so that no other run
+    // replaces the folder while it is read.
+    let delivery = if opts.deliver && !config.deliver.is_empty() {
+        Some(deliver::deliver(&opts.out, month, &config)?)
+    } else {
+        None
+    };
     Ok(RunOutcome {
         folder,
         month,
+        delivery,
         worst: metrics.alerts.iter().map(|a| a.status).max(),
         rejected_rows,
     })
@@ -489,4 +502,24 @@ pub fn targets(opts: &TargetsOptions) -> Result<(PathBuf, targets::Proposal)> {
         .unwrap_or_else(|| PathBuf::from(format!("outputs/targets-{}.xlsx", opts.year)));
     targets::write_workbook(&proposal, &out, &config.lang, opts.weeks)?;
     Ok((out, proposal))
+}
+
+/// `salesplan deliver`: sends a finished month again, from its files on disk.
+pub fn deliver_month(
+    out: &Path,
+    month: Option<Month>,
+    config: Option<&Path>,
+) -> Result<deliver::DeliveryReport> {
+    let config = load_config(config, None, None)?;
+    let _lock = output::lock(out)?;
+    let month = match month.or_else(|| deliver::latest_month(out)) {
+        Some(m) => m,
+        None => {
+            return Err(Error::NoInput {
+                dir: out.to_path_buf(),
+                why: "no finished month to send; run salesplan run first".into(),
+            })
+        }
+    };
+    deliver::deliver(out, month, &config)
 }

@@ -74,6 +74,7 @@ fn run(cli: &Cli) -> Result<i32, salesplan::Error> {
                     .as_deref()
                     .map(|d| if d == "rep" { "rep_id" } else { d }.to_string()),
                 command_line: std::env::args().collect(),
+                deliver: !a.no_deliver,
             };
             let outcome = salesplan::run(&opts)?;
             if !cli.quiet {
@@ -94,6 +95,13 @@ fn run(cli: &Cli) -> Result<i32, salesplan::Error> {
                 (Some(FailOn::Red), Some(Status::Red))
                     | (Some(FailOn::Amber), Some(Status::Red | Status::Amber))
             );
+            // A failed delivery (69) wins over alerts (1): the leaders did not get the report.
+            if let Some(report) = &outcome.delivery {
+                print_delivery(report, cli.quiet);
+                if report.failed() > 0 {
+                    return Ok(exit::UNAVAILABLE);
+                }
+            }
             Ok(if fails { exit::ALERTS } else { exit::OK })
         }
         Command::Check(a) => {
@@ -121,6 +129,15 @@ fn run(cli: &Cli) -> Result<i32, salesplan::Error> {
                 }
             }
             Ok(exit::OK)
+        }
+        Command::Deliver(a) => {
+            let report = salesplan::deliver_month(&a.out, a.month, a.config.as_deref())?;
+            print_delivery(&report, cli.quiet);
+            Ok(if report.failed() > 0 {
+                exit::UNAVAILABLE
+            } else {
+                exit::OK
+            })
         }
         Command::Targets(a) => {
             let (path, proposal) = salesplan::targets(&salesplan::TargetsOptions {
@@ -220,4 +237,26 @@ fn check_report(o: &salesplan::CheckOutcome) -> String {
         ));
     }
     s
+}
+
+/// One line per `[[deliver]]` entry; failures go to stderr even with --quiet.
+fn print_delivery(report: &salesplan::deliver::DeliveryReport, quiet: bool) {
+    for c in &report.channels {
+        let split = c
+            .split
+            .as_deref()
+            .map(|s| format!(" [{s}]"))
+            .unwrap_or_default();
+        match &c.error {
+            None if !quiet => println!(
+                "delivered {} to {}{split} ({}, {} attempt(s))",
+                report.month, c.target, c.channel, c.attempts
+            ),
+            None => {}
+            Some(why) => eprintln!(
+                "salesplan: delivery of {} to {}{split} ({}) failed after {} attempt(s): {why}",
+                report.month, c.target, c.channel, c.attempts
+            ),
+        }
+    }
 }

@@ -2,6 +2,7 @@
 //! run the real `salesplan` on files built by the tests.
 
 mod common;
+mod deliver;
 mod demo;
 mod families;
 mod hostile;

@@ -7,12 +7,16 @@ use std::path::{Path, PathBuf};
 use globset::{Glob, GlobMatcher};
 use serde::Deserialize;
 
+mod deliver;
+
+pub use deliver::{redact, Channel, Delivery, SmtpServer, WebhookFormat, WebhookUrl};
+
 use crate::error::{Error, Result};
 use crate::types::Limits;
 use crate::types::TableKind;
 
 /// The commented configuration `salesplan init` writes.
-pub const EXAMPLE: &str = include_str!("../templates/salesplan.example.toml");
+pub const EXAMPLE: &str = include_str!("../../templates/salesplan.example.toml");
 
 /// The file as written; every field may be missing.
 #[derive(Debug, Default, Deserialize)]
@@ -46,6 +50,9 @@ pub struct RawConfig {
     pub date_order: Option<String>,
     /// Weights of the balanced scorecard per rep.
     pub scorecard: Option<RawScorecard>,
+    /// Where each finished run's documents are sent.
+    #[serde(default)]
+    pub deliver: Vec<deliver::RawDeliver>,
 }
 
 /// `[scorecard]`.
@@ -200,6 +207,8 @@ pub struct Config {
     pub scorecard: ScorecardWeights,
     /// `date_order`: how ambiguous `a/b/yyyy` dates read.
     pub date_order: Option<crate::types::DateOrder>,
+    /// `[[deliver]]` entries, in order.
+    pub deliver: Vec<Delivery>,
 }
 
 impl Default for Config {
@@ -355,7 +364,14 @@ impl Config {
                 ))
             }
         };
+        let deliver = raw
+            .deliver
+            .into_iter()
+            .enumerate()
+            .map(|(i, d)| deliver::resolve(i, d))
+            .collect::<Result<Vec<_>>>()?;
         Ok(Config {
+            deliver,
             date_order,
             company: raw.company.unwrap_or_default(),
             currency: raw.currency.unwrap_or_else(|| "¥".into()),
@@ -460,12 +476,23 @@ mod tests {
     }
 
     #[test]
-    fn the_readme_example_is_valid() {
-        let readme = include_str!("../README.md");
-        let start = readme.find("```toml\n").expect("a toml block") + 8;
-        let end = start + readme[start..].find("```").expect("its end");
-        let raw: RawConfig = toml::from_str(&readme[start..end]).unwrap();
-        let c = Config::resolve(raw, Path::new(".")).unwrap();
+    fn the_readme_examples_are_valid() {
+        let readme = include_str!("../../README.md");
+        let blocks: Vec<&str> = readme
+            .split("```toml\n")
+            .skip(1)
+            .map(|b| &b[..b.find("```").expect("its end")])
+            .collect();
+        assert!(blocks.len() >= 3, "{}", blocks.len());
+        let mut full = None;
+        for b in blocks {
+            let raw: RawConfig = toml::from_str(b).unwrap_or_else(|e| panic!("{e}\n{b}"));
+            let c = Config::resolve(raw, Path::new(".")).unwrap_or_else(|e| panic!("{e}\n{b}"));
+            if !c.company.is_empty() {
+                full = Some(c);
+            }
+        }
+        let c = full.expect("the full example");
         assert_eq!(c.company, "星河科技");
         assert_eq!(c.stages.len(), 5);
     }
