@@ -204,8 +204,16 @@ pub fn summary(
             )
         })
         .collect();
-    // Red first, in the order the figures listed them.
+    // Red first, in the order the figures listed them; one line per figure and key (its
+    // month, quarter and year alerts say one thing).
     worst.sort_by_key(|a| a.get("status").and_then(Value::as_str) != Some("red"));
+    let mut seen = std::collections::HashSet::new();
+    worst.retain(|a| seen.insert((a.get("kpi").cloned(), a.get("key").cloned())));
+    let should = if config.lang == "en" {
+        "should be"
+    } else {
+        "要求"
+    };
     let worst = worst
         .into_iter()
         .take(WORST)
@@ -224,11 +232,19 @@ pub fn summary(
                 Some(k) => format!("{k} · "),
                 None => String::new(),
             };
-            format!(
-                "[{status}] {place}{}（{}）{value}，{direction} {threshold}",
-                label(kpi),
-                period_label(s("period"))
-            )
+            if config.lang == "en" {
+                format!(
+                    "[{status}] {place}{} ({}) {value}, {should} {direction} {threshold}",
+                    label(kpi),
+                    period_label(s("period"))
+                )
+            } else {
+                format!(
+                    "[{status}] {place}{}（{}）{value}，{should}{direction} {threshold}",
+                    label(kpi),
+                    period_label(s("period"))
+                )
+            }
         })
         .collect();
     let headline = [
