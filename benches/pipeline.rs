@@ -57,6 +57,7 @@ fn main() {
             seed: 7,
             last_month: "2026-10".parse().unwrap(),
             orders_files: Default::default(),
+            shape: salesplan::demo::Shape::Company,
         })
         .expect("demo");
     }

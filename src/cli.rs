@@ -172,6 +172,23 @@ pub struct DemoArgs {
     /// How order lines are split into workbooks.
     #[arg(long, value_enum, default_value = "yearly")]
     pub orders_files: crate::demo::OrdersFiles,
+    /// `company`: the demo company's exports; `keys`: one large orders sheet shaped by its
+    /// key cardinalities (--customers, --reps, --regions, --product-lines) and a roster,
+    /// for benchmarks (--rows defaults to 1,000,000 there).
+    #[arg(long, value_parser = ["company", "keys"], default_value = "company")]
+    pub shape: String,
+    /// Keys shape: customers (default 50,000).
+    #[arg(long)]
+    pub customers: Option<usize>,
+    /// Keys shape: reps (default 200).
+    #[arg(long)]
+    pub reps: Option<usize>,
+    /// Keys shape: regions (default 7).
+    #[arg(long)]
+    pub regions: Option<usize>,
+    /// Keys shape: product lines (default 6).
+    #[arg(long)]
+    pub product_lines: Option<usize>,
 }
 
 /// The alert level that makes `run` exit 1.

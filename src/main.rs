@@ -180,6 +180,15 @@ fn run(cli: &Cli) -> Result<i32, salesplan::Error> {
                 seed: a.seed,
                 last_month: a.last_month,
                 orders_files: a.orders_files,
+                shape: match a.shape.as_str() {
+                    "keys" => salesplan::demo::Shape::Keys(salesplan::demo::Keys {
+                        customers: a.customers,
+                        reps: a.reps,
+                        regions: a.regions,
+                        product_lines: a.product_lines,
+                    }),
+                    _ => salesplan::demo::Shape::Company,
+                },
             })?;
             if !cli.quiet {
                 for f in written {

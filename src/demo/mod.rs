@@ -11,6 +11,7 @@
 //! files.
 
 mod crm;
+mod keys;
 mod rng;
 mod sales;
 mod workbook;
@@ -23,6 +24,8 @@ use crate::types::Month;
 use rng::Rng;
 use workbook::Writer;
 use world::World;
+
+pub use keys::Keys;
 
 /// What `salesplan demo` writes.
 #[derive(Debug, Clone)]
@@ -39,6 +42,17 @@ pub struct DemoOptions {
     pub last_month: Month,
     /// How the order lines are split into workbooks.
     pub orders_files: OrdersFiles,
+    /// The company's exports, or one large orders sheet shaped by its keys.
+    pub shape: Shape,
+}
+
+/// What `salesplan demo` generates.
+#[derive(Debug, Clone, Copy)]
+pub enum Shape {
+    /// The demo company: every table, with the mess real exports have.
+    Company,
+    /// One large orders sheet with many customers and reps, and a roster (benchmarks).
+    Keys(Keys),
 }
 
 /// How `salesplan demo` splits the order lines into workbooks.
@@ -60,6 +74,11 @@ pub fn write(o: &DemoOptions) -> Result<Vec<PathBuf>> {
         source: e,
     })?;
     let mut rng = Rng(o.seed);
+    if let Shape::Keys(k) = o.shape {
+        let mut out = Writer::new(&o.out, o.last_month.end());
+        keys::write(o, k, &mut rng, &mut out)?;
+        return Ok(out.written);
+    }
     let w = World::new(o, &mut rng);
     let mut out = Writer::new(&o.out, w.last.end());
     sales::orders(&w, o.orders_files, &mut out)?;
