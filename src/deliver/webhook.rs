@@ -113,7 +113,34 @@ fn short(s: &str) -> String {
     s.chars().take(200).collect()
 }
 
-/// An error message with the URL (which may hold a key) taken out.
+/// An error message with the URL, and any part of it after the host (which may hold a
+/// key), taken out.
 fn without_url(message: &str, url: &str) -> String {
-    message.replace(url, &crate::config::redact(url))
+    let mut out = message.replace(url, &crate::config::redact(url));
+    let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
+    if let Some(at) = after_scheme.find(['/', '?']) {
+        let tail = &after_scheme[at..];
+        for part in [tail, tail.split('?').nth(1).unwrap_or("")] {
+            if part.len() > 1 {
+                out = out.replace(part, "/…");
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn errors_never_carry_the_key() {
+        let url = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=SECRET";
+        for message in [
+            format!("connection failed: {url}"),
+            "GET /cgi-bin/webhook/send?key=SECRET failed".to_string(),
+            "bad query key=SECRET".to_string(),
+        ] {
+            let shown = super::without_url(&message, url);
+            assert!(!shown.contains("SECRET"), "{shown}");
+        }
+    }
 }
