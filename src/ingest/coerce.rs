@@ -137,7 +137,15 @@ fn unwrap_formula_text(s: &str) -> &str {
 
 /// White space as exports have it: ASCII, no-break and ideographic spaces.
 fn trim(s: &str) -> &str {
-    s.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
+    // Nearly every cell starts and ends with a visible ASCII character: then there is
+    // nothing to trim, and the char-by-char search (4 % of reading a million lines) is
+    // skipped. Any other first or last byte (space, or the start or end of a multi-byte
+    // character) takes the full rule.
+    let visible = |b: u8| b.is_ascii_graphic();
+    match (s.as_bytes().first(), s.as_bytes().last()) {
+        (Some(&a), Some(&z)) if visible(a) && visible(z) => s,
+        _ => s.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}'),
+    }
 }
 
 /// The value a number column takes: numeric cells, and text such as `1,234.50`,
