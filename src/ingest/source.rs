@@ -219,7 +219,7 @@ impl<'a> Rows<'a> {
             self.cells.clear();
             self.current = Some(row);
         }
-        if cell != Cell::Empty {
+        if !matches!(cell, Cell::Empty) {
             let col = col as usize;
             if self.cells.len() <= col {
                 self.cells.resize(col + 1, Cell::Empty);
@@ -257,6 +257,8 @@ struct Batcher<'a, 'w> {
     start: usize,
     batch: Batch<'w>,
     tx: std::sync::mpsc::SyncSender<Batch<'w>>,
+    /// Batches the visitor is done with, emptied, to be filled again without growing.
+    spare: std::sync::mpsc::Receiver<Batch<'w>>,
 }
 
 impl Batcher<'_, '_> {
@@ -277,7 +279,8 @@ impl Batcher<'_, '_> {
     }
 
     fn send(&mut self) -> bool {
-        let batch = std::mem::take(&mut self.batch);
+        let next = self.spare.try_recv().unwrap_or_default();
+        let batch = std::mem::replace(&mut self.batch, next);
         batch.rows.is_empty() || self.tx.send(batch).is_ok()
     }
 }
@@ -300,12 +303,14 @@ impl<'w> super::xlsx::CellSink<'w> for Batcher<'_, 'w> {
             self.current = Some(row);
             self.start = self.batch.cells.len();
         }
-        if cell != Cell::Empty {
+        if !matches!(cell, Cell::Empty) {
             let at = self.start + col as usize;
             let cells = &mut self.batch.cells;
             if at >= cells.len() {
                 // Cells mostly come in column order: the common case is one push.
-                cells.resize(at, Cell::Empty);
+                if at > cells.len() {
+                    cells.resize(at, Cell::Empty);
+                }
                 cells.push(cell);
             } else {
                 cells[at] = cell;
@@ -330,6 +335,7 @@ fn read_xlsx_fast(
         }
         let scanned = std::thread::scope(|s| -> Result<std::result::Result<(), ReadError>> {
             let (tx, rx) = std::sync::mpsc::sync_channel::<Batch<'_>>(4);
+            let (spare_tx, spare) = std::sync::mpsc::channel::<Batch<'_>>();
             let scanner = s.spawn(move || {
                 let mut batcher = Batcher {
                     extent: Extent::new(path, &sheet.name, limits),
@@ -337,6 +343,7 @@ fn read_xlsx_fast(
                     start: 0,
                     batch: Batch::default(),
                     tx,
+                    spare,
                 };
                 let read = wb.read_sheet(i, &mut batcher);
                 if read.is_ok() && batcher.end_row() {
@@ -345,13 +352,16 @@ fn read_xlsx_fast(
                 read
             });
             let mut stopped = false;
-            for batch in rx.iter() {
-                for (row, range) in batch.rows {
+            for mut batch in rx.iter() {
+                for (row, range) in batch.rows.drain(..) {
                     if !visitor.row(row, &batch.cells[range])? {
                         stopped = true;
                         break;
                     }
                 }
+                batch.cells.clear();
+                // The scanner may have finished: then nobody needs it back.
+                let _ = spare_tx.send(batch);
                 if stopped {
                     // Dropping the receiver stops the scanner at its next batch.
                     break;
@@ -416,7 +426,7 @@ fn read_xlsx(
             let Some(record) = record else { break };
             let (row, col) = record.pos;
             let mut cell = from_data_ref(record.value, epoch_1904);
-            if cell == Cell::Empty {
+            if matches!(cell, Cell::Empty) {
                 if let Some(f) = record.formula {
                     cell = Cell::NoCachedValue(formula_text(f));
                 }
@@ -553,7 +563,7 @@ fn read_ranges(
             cells.extend(values.iter().map(|v| from_data(v, epoch_1904)));
             if let Some(f) = &formulas {
                 for (c, cell) in cells.iter_mut().enumerate() {
-                    if *cell == Cell::Empty {
+                    if matches!(cell, Cell::Empty) {
                         if let Some(text) = f.get_value((row, c as u32)).filter(|t| !t.is_empty()) {
                             *cell = Cell::NoCachedValue(text.clone());
                         }

@@ -123,10 +123,10 @@ pub enum ReadError {
 
 impl Workbook {
     /// Reads sheet `index` into `sink`, inflating on a second thread.
-    pub fn read_sheet<'w>(
+    pub fn read_sheet<'w, S: CellSink<'w>>(
         &'w self,
         index: usize,
-        sink: &mut dyn CellSink<'w>,
+        sink: &mut S,
     ) -> Result<(), ReadError> {
         let sheet = &self.sheets[index];
         if !sheet.worksheet {
@@ -144,6 +144,9 @@ impl Workbook {
         let mut scan = Scanner::new(self);
         std::thread::scope(|s| {
             let (tx, rx) = mpsc::sync_channel::<Result<Vec<u8>, String>>(4);
+            // Scanned chunks go back to be filled again: no fresh pages to fault in and
+            // zero for every chunk, and memory stays at a few chunks.
+            let (used_tx, used) = mpsc::channel::<Vec<u8>>();
             let path = &self.path;
             s.spawn(move || {
                 let inflate = || -> Result<(), String> {
@@ -153,16 +156,27 @@ impl Workbook {
                     let mut f = zip.by_name(&entry).map_err(|e| e.to_string())?;
                     let mut tail = Vec::new();
                     loop {
-                        let mut chunk = Vec::with_capacity(CHUNK + tail.len());
-                        chunk.append(&mut tail);
-                        let n = (&mut f)
-                            .take(CHUNK as u64)
-                            .read_to_end(&mut chunk)
-                            .map_err(|e| e.to_string())?;
+                        let mut chunk = used.try_recv().unwrap_or_default();
+                        let need = tail.len() + CHUNK;
+                        // Writes zeros only past the length the chunk had.
+                        chunk.resize(need, 0);
+                        chunk[..tail.len()].copy_from_slice(&tail);
+                        let mut len = tail.len();
+                        while len < need {
+                            match f.read(&mut chunk[len..]) {
+                                Ok(0) => break,
+                                Ok(n) => len += n,
+                                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                                Err(e) => return Err(e.to_string()),
+                            }
+                        }
+                        let inflated = len > tail.len();
+                        tail.clear();
+                        chunk.truncate(len);
                         // Cut after the last `</row>`, so that the scanner takes each chunk
                         // whole and has nothing to carry into the next (it still can, for
                         // a cut anywhere else).
-                        if n > 0 {
+                        if inflated {
                             if let Some(at) = memchr::memmem::rfind(&chunk, b"</row>") {
                                 tail.extend_from_slice(&chunk[at + 6..]);
                                 chunk.truncate(at + 6);
@@ -181,12 +195,15 @@ impl Workbook {
             let mut start = 0;
             for chunk in rx.iter() {
                 let chunk = chunk.map_err(|e| ReadError::Sheet(SheetError::Unreadable(e)))?;
-                if start == pending.len() {
-                    pending = chunk;
+                let scanned = if start == pending.len() {
+                    std::mem::replace(&mut pending, chunk)
                 } else {
                     pending.drain(..start);
                     pending.extend_from_slice(&chunk);
-                }
+                    chunk
+                };
+                // The inflating thread may have finished: then nobody needs it back.
+                let _ = used_tx.send(scanned);
                 start = scan.feed(&pending, false, sink)?;
                 if scan.done() {
                     // Dropping the receiver stops the inflating thread.

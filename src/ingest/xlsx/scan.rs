@@ -4,7 +4,6 @@
 use std::borrow::Cow;
 
 use calamine::{ExcelDateTime, ExcelDateTimeType};
-use memchr::memchr;
 
 use super::parts::RichText;
 use super::styles::NumberKind;
@@ -79,6 +78,8 @@ pub(super) struct Scanner<'w> {
     formula: Option<String>,
     inline: Option<RichText>,
     inline_value: Option<String>,
+    /// The last date-formatted number and what it read as.
+    last_date: Option<(u64, ExcelDateTimeType, Cell<'static>)>,
 }
 
 impl<'w> Scanner<'w> {
@@ -99,6 +100,7 @@ impl<'w> Scanner<'w> {
             formula: None,
             inline: None,
             inline_value: None,
+            last_date: None,
         }
     }
 
@@ -120,11 +122,11 @@ impl<'w> Scanner<'w> {
     }
 
     /// Scans `buf`; returns where an unfinished token starts (all of it when `last`).
-    pub(super) fn feed(
+    pub(super) fn feed<S: CellSink<'w>>(
         &mut self,
         buf: &[u8],
         last: bool,
-        sink: &mut dyn CellSink<'w>,
+        sink: &mut S,
     ) -> Result<usize, ReadError> {
         let bad = |e: String| ReadError::Sheet(SheetError::Unreadable(e));
         let mut pos = 0;
@@ -148,7 +150,7 @@ impl<'w> Scanner<'w> {
         Ok(pos)
     }
 
-    fn token(&mut self, t: Token<'_>, sink: &mut dyn CellSink<'w>) -> Result<(), ReadError> {
+    fn token<S: CellSink<'w>>(&mut self, t: Token<'_>, sink: &mut S) -> Result<(), ReadError> {
         let bad = |e: String| ReadError::Sheet(SheetError::Unreadable(e));
         if let Part::Head(root) = &mut self.part {
             if let Token::Start { name, attrs, empty } = t {
@@ -295,11 +297,11 @@ impl<'w> Scanner<'w> {
     /// The shape nearly every cell has, `<c r="B4" s="3" t="s"><v>12</v></c>` or
     /// `<c r="B4"/>`, and `</row>`, in one step; `None` leaves anything else (a formula, an
     /// inline string, entities, a prefix, a cut at the chunk's end) to the tokenizer.
-    fn plain(
+    fn plain<S: CellSink<'w>>(
         &mut self,
         buf: &[u8],
         pos: usize,
-        sink: &mut dyn CellSink<'w>,
+        sink: &mut S,
     ) -> Result<Option<usize>, ReadError> {
         let rest = &buf[pos..];
         if rest.starts_with(b"</row>") {
@@ -307,95 +309,88 @@ impl<'w> Scanner<'w> {
             self.col = 0;
             return Ok(Some(pos + 6));
         }
+        if rest.starts_with(b"<row r=\"") {
+            return Ok(self.row_start(rest).map(|end| pos + end));
+        }
         if !rest.starts_with(b"<c ") {
             return Ok(None);
         }
-        // Attributes `name="value"`, double-quoted; anything else goes to the tokenizer.
-        let (mut r, mut s, mut t) = (None, None, None);
-        let mut i = 3;
-        let empty = loop {
-            while rest.get(i) == Some(&b' ') {
-                i += 1;
-            }
-            match rest.get(i) {
-                Some(b'>') => break false,
-                Some(b'/') if rest.get(i + 1) == Some(&b'>') => {
-                    i += 1;
-                    break true;
-                }
-                None => return Ok(None),
-                _ => {}
-            }
-            let name_start = i;
-            while i < rest.len() && rest[i].is_ascii_alphanumeric() {
-                i += 1;
-            }
-            if rest.get(i) != Some(&b'=') || rest.get(i + 1) != Some(&b'"') {
-                return Ok(None);
-            }
-            let name = &rest[name_start..i];
-            let value_start = i + 2;
-            let mut j = value_start;
-            while j < rest.len() && rest[j] != b'"' {
-                if rest[j] == b'&' || rest[j] == b'<' {
-                    return Ok(None);
-                }
-                j += 1;
-            }
-            if j == rest.len() {
-                return Ok(None);
-            }
-            let value = &rest[value_start..j];
-            match name {
-                b"r" => r = Some(value),
-                b"s" => s = Some(value),
-                b"t" => t = Some(value),
-                _ => {}
-            }
-            i = j + 1;
+        let Some(tag) = CellTag::read(rest) else {
+            return Ok(None);
         };
-        let mut end = i + 1;
+        let mut end = tag.end;
         let mut value = None;
-        if !empty {
-            let Some(body) = rest[end..].strip_prefix(b"<v>") else {
+        if !tag.empty {
+            let body = &rest[end..];
+            let Some(lt) = value_end(body) else {
                 return Ok(None);
             };
-            let Some(lt) = memchr(b'<', body) else {
-                return Ok(None);
-            };
-            let v = &body[..lt];
-            if !body[lt..].starts_with(b"</v></c>") || memchr::memchr2(b'&', b'\r', v).is_some() {
+            if !body[lt..].starts_with(b"</v></c>") {
                 return Ok(None);
             }
-            value = Some(v);
-            end += 3 + lt + 8;
+            value = Some(&body[3..lt]);
+            end += lt + 8;
         }
         // What start_cell does with the attributes, for these three.
         self.in_cell = true;
         self.formula = None;
         self.inline_value = None;
-        self.pos = (self.row, self.col);
-        if let Some(r) = r {
-            self.pos = cell_ref(r).ok_or_else(|| {
-                ReadError::Sheet(SheetError::Unreadable(format!(
+        self.pos = match tag.r {
+            Reference::None => (self.row, self.col),
+            Reference::Read(at) => at,
+            Reference::Bad(r) => {
+                return Err(ReadError::Sheet(SheetError::Unreadable(format!(
                     "a cell reference {:?} that is not one",
                     String::from_utf8_lossy(r)
-                )))
-            })?;
+                ))))
+            }
+        };
+        if tag.r != Reference::None {
             self.col = self.pos.1;
         }
-        self.style = s.map(|s| number(s).unwrap_or(0) as usize);
-        self.ty = t.map_or(CellType::Number, CellType::of);
+        self.style = tag.s;
+        self.ty = tag.t.map_or(CellType::Number, CellType::of);
         if self.ty == CellType::Unknown {
-            self.ty_raw = String::from_utf8_lossy(t.unwrap_or_default()).into_owned();
+            self.ty_raw = String::from_utf8_lossy(tag.t.unwrap_or_default()).into_owned();
         }
         self.has_value = value.is_some();
         self.end_cell_with(value.unwrap_or_default(), sink)?;
         Ok(Some(pos + end))
     }
 
+    /// `<row r="12" …>` with its number first and double-quoted attributes: as the
+    /// tokenizer would read it, without it; returns where the tag ends. `None` (nothing
+    /// read) for any other shape, a cut, or a number that is not one (the tokenizer says so).
+    fn row_start(&mut self, rest: &[u8]) -> Option<usize> {
+        let mut i = 8;
+        while rest.get(i)?.is_ascii_digit() {
+            i += 1;
+        }
+        if rest[i] != b'"' {
+            return None;
+        }
+        let row = number(&rest[8..i])?.checked_sub(1)?;
+        // The tag ends at the first '>' outside quotes.
+        let mut quoted = false;
+        loop {
+            i += 1;
+            match *rest.get(i)? {
+                b'"' => quoted = !quoted,
+                b'\'' | b'<' => return None,
+                b'>' if !quoted => break,
+                _ => {}
+            }
+        }
+        self.row = row;
+        if rest[i - 1] == b'/' {
+            self.row += 1;
+            self.col = 0;
+        }
+        Some(i + 1)
+    }
+
     /// `</c>`: the cell's value as calamine reads it, to the sink.
-    fn end_cell(&mut self, sink: &mut dyn CellSink<'w>) -> Result<(), ReadError> {
+    fn end_cell<S: CellSink<'w>>(&mut self, sink: &mut S) -> Result<(), ReadError> {
         let v = std::mem::take(&mut self.value);
         let done = self.end_cell_with(v.as_bytes(), sink);
         self.value = v;
@@ -404,7 +399,7 @@ impl<'w> Scanner<'w> {
 
     /// The cell ends with value text `v` (raw bytes: numbers and shared-string indexes,
     /// nearly every cell, need no UTF-8 check).
-    fn end_cell_with(&mut self, v: &[u8], sink: &mut dyn CellSink<'w>) -> Result<(), ReadError> {
+    fn end_cell_with<S: CellSink<'w>>(&mut self, v: &[u8], sink: &mut S) -> Result<(), ReadError> {
         self.in_cell = false;
         self.text_for = TextFor::Nothing;
         let (row, col) = self.pos;
@@ -412,7 +407,7 @@ impl<'w> Scanner<'w> {
         let mut cell = self
             .value(v)
             .map_err(|e| ReadError::Sheet(SheetError::Unreadable(e)))?;
-        if cell == Cell::Empty {
+        if matches!(cell, Cell::Empty) {
             if let Some(f) = self.formula.take() {
                 cell = Cell::NoCachedValue(f);
             }
@@ -471,7 +466,7 @@ impl<'w> Scanner<'w> {
                 if v.is_empty() {
                     return Ok(Cell::Empty);
                 }
-                match fast_float2::parse::<f64, _>(v) {
+                match decimal(v).map_or_else(|| fast_float2::parse::<f64, _>(v), Ok) {
                     Ok(n) => {
                         let kind = match self.style {
                             Some(id) => self.wb.formats.get(id).copied(),
@@ -482,10 +477,18 @@ impl<'w> Scanner<'w> {
                             Some(NumberKind::TimeDelta) => ExcelDateTimeType::TimeDelta,
                             _ => return Ok(Cell::Number(n)),
                         };
-                        crate::ingest::coerce::excel_datetime(
+                        // A date column repeats its value down the lines of an order.
+                        if let Some((serial, kind, cell)) = &self.last_date {
+                            if *serial == n.to_bits() && *kind == ty {
+                                return Ok(cell.clone());
+                            }
+                        }
+                        let cell = crate::ingest::coerce::excel_datetime(
                             &ExcelDateTime::new(n, ty, self.wb.epoch_1904),
                             self.wb.epoch_1904,
-                        )
+                        );
+                        self.last_date = Some((n.to_bits(), ty, cell.clone()));
+                        cell
                     }
                     Err(_) if self.ty == CellType::Number => {
                         Cell::Text(Cow::Owned(text(v)?.to_string()))
@@ -496,5 +499,343 @@ impl<'w> Scanner<'w> {
             CellType::Inline => Cell::Empty,
             CellType::Unknown => return Err(format!("a cell of type {:?}", self.ty_raw)),
         })
+    }
+}
+
+/// A `<c …>` tag's `r`.
+#[derive(Debug, PartialEq)]
+enum Reference<'a> {
+    None,
+    /// 0-based (row, column).
+    Read((u32, u32)),
+    /// Not a reference, for the error message.
+    Bad(&'a [u8]),
+}
+
+/// A cell's start tag when it has the plain shape: attributes `name="value"`, double-quoted,
+/// single spaces or more between them, no entity in a value. `r` and `s` are read as the
+/// tag is walked, not looked at again.
+#[cfg_attr(test, derive(Debug, PartialEq))]
+struct CellTag<'a> {
+    r: Reference<'a>,
+    /// As calamine: a style that is not a number is style 0.
+    s: Option<usize>,
+    t: Option<&'a [u8]>,
+    /// Where the tag ends, after its `>`.
+    end: usize,
+    /// `/>`.
+    empty: bool,
+}
+
+impl<'a> CellTag<'a> {
+    /// Reads the tag at the start of `rest` (which starts with `<c `); `None` for any other
+    /// shape, or a cut, left to the tokenizer.
+    fn read(rest: &'a [u8]) -> Option<Self> {
+        Self::quick(rest).or_else(|| Self::walk(rest))
+    }
+
+    /// The commonest tag, `<c r="B4"` then ` s="3"` and ` t="s"` (one-letter names, each
+    /// at most once, single spaces), read eight bytes at a time; `None` for anything else.
+    fn quick(rest: &'a [u8]) -> Option<Self> {
+        const OPEN: u64 = u64::from_le_bytes(*b"<c r=\"\0\0");
+        if word(rest, 0)? & 0xFFFF_FFFF_FFFF != OPEN {
+            return None;
+        }
+        let w = word(rest, 6)?;
+        let q = first_of(w, b'"');
+        let mut tag = CellTag {
+            r: Reference::Read(reference_in(w, q)?),
+            s: None,
+            t: None,
+            end: 0,
+            empty: false,
+        };
+        let mut i = 6 + q + 1;
+        loop {
+            match *rest.get(i)? {
+                b'>' => {
+                    tag.end = i + 1;
+                    return Some(tag);
+                }
+                b'/' if rest.get(i + 1) == Some(&b'>') => {
+                    tag.end = i + 2;
+                    tag.empty = true;
+                    return Some(tag);
+                }
+                b' ' if rest.get(i + 2..i + 4) == Some(b"=\"") => {}
+                _ => return None,
+            }
+            let w = word(rest, i + 4)?;
+            let q = first_of(w, b'"');
+            if q == 8 || (matches(w, b'&') | matches(w, b'<')) & below(q) != 0 {
+                return None;
+            }
+            let value = &rest[i + 4..i + 4 + q];
+            match rest[i + 1] {
+                b's' if tag.s.is_none() => tag.s = Some(number(value).unwrap_or(0) as usize),
+                b't' if tag.t.is_none() => tag.t = Some(value),
+                _ => return None,
+            }
+            i += 4 + q + 1;
+        }
+    }
+
+    /// Any tag of the plain shape, byte by byte.
+    fn walk(rest: &'a [u8]) -> Option<Self> {
+        let mut tag = CellTag {
+            r: Reference::None,
+            s: None,
+            t: None,
+            end: 0,
+            empty: false,
+        };
+        let mut i = 3;
+        loop {
+            while rest.get(i) == Some(&b' ') {
+                i += 1;
+            }
+            match *rest.get(i)? {
+                b'>' => {
+                    tag.end = i + 1;
+                    return Some(tag);
+                }
+                b'/' if rest.get(i + 1) == Some(&b'>') => {
+                    tag.end = i + 2;
+                    tag.empty = true;
+                    return Some(tag);
+                }
+                _ => {}
+            }
+            let name_start = i;
+            while rest.get(i)?.is_ascii_alphanumeric() {
+                i += 1;
+            }
+            if rest.get(i) != Some(&b'=') || rest.get(i + 1) != Some(&b'"') {
+                return None;
+            }
+            let name = &rest[name_start..i];
+            let start = i + 2;
+            let mut j = start;
+            loop {
+                match *rest.get(j)? {
+                    b'"' => break,
+                    b'&' | b'<' => return None,
+                    _ => j += 1,
+                }
+            }
+            let value = &rest[start..j];
+            match name {
+                b"r" => {
+                    tag.r = match cell_ref(value) {
+                        Some(at) => Reference::Read(at),
+                        None => Reference::Bad(value),
+                    }
+                }
+                b"s" => tag.s = Some(number(value).unwrap_or(0) as usize),
+                b"t" => tag.t = Some(value),
+                _ => {}
+            }
+            i = j + 1;
+        }
+    }
+}
+
+/// The end of a `<v>` element's text in `body` (which must start with `<v>`), relative to
+/// `body`: the first `<`, when no `&` or `\r` comes before it. Words for values of up to 16
+/// bytes (nearly all), a byte loop for longer ones.
+fn value_end(body: &[u8]) -> Option<usize> {
+    if !body.starts_with(b"<v>") {
+        return None;
+    }
+    let odd = |w: u64| matches(w, b'&') | matches(w, b'\r');
+    if let (Some(a), Some(b)) = (word(body, 3), word(body, 11)) {
+        let lt = first_of(a, b'<');
+        if lt < 8 {
+            return (odd(a) & below(lt) == 0).then_some(3 + lt);
+        }
+        let lt = first_of(b, b'<');
+        if lt < 8 {
+            return (odd(a) == 0 && odd(b) & below(lt) == 0).then_some(11 + lt);
+        }
+    }
+    let mut lt = 3;
+    loop {
+        match body.get(lt)? {
+            b'<' => return Some(lt),
+            b'&' | b'\r' => return None,
+            _ => lt += 1,
+        }
+    }
+}
+
+/// A cell reference held in the first `len` bytes of `w` (`A1` to `XFD1048576` with
+/// capital letters and at most seven bytes in all; anything else is left to [`cell_ref`]).
+fn reference_in(w: u64, len: usize) -> Option<(u32, u32)> {
+    if len == 0 || len > 7 {
+        return None;
+    }
+    let byte = |k: usize| (w >> (8 * k)) as u8;
+    let mut col = 0u32;
+    let mut k = 0;
+    while k < 3 && byte(k).is_ascii_uppercase() {
+        col = col * 26 + u32::from(byte(k) - b'A') + 1;
+        k += 1;
+    }
+    if k == 0 || k == len {
+        return None;
+    }
+    let mut row = 0u32;
+    while k < len {
+        let d = byte(k).wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        row = row * 10 + u32::from(d);
+        k += 1;
+    }
+    Some((row.checked_sub(1)?, col - 1))
+}
+
+/// `-?digits[.digits]` with at most 15 digits, exactly as a correctly rounding parser reads
+/// it: the digits make an integer below 2^53 and the scale a power of ten up to 10^15, both
+/// exact in an f64, and one IEEE division rounds correctly. `None` for any other form
+/// (exponents, more digits, `+`, `.5`, `5.`), which fast_float reads.
+fn decimal(v: &[u8]) -> Option<f64> {
+    const SCALE: [f64; 16] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+    ];
+    let (negative, digits) = match v.split_first()? {
+        (b'-', rest) => (true, rest),
+        _ => (false, v),
+    };
+    if digits.is_empty() || digits.len() > 16 {
+        return None;
+    }
+    let mut mantissa = 0u64;
+    let mut count = 0;
+    let mut point = None;
+    for (i, &b) in digits.iter().enumerate() {
+        match b {
+            b'0'..=b'9' => {
+                mantissa = mantissa * 10 + u64::from(b - b'0');
+                count += 1;
+            }
+            b'.' if point.is_none() && i > 0 && i + 1 < digits.len() => point = Some(i),
+            _ => return None,
+        }
+    }
+    if count > 15 {
+        return None;
+    }
+    let fraction = point.map_or(0, |p| digits.len() - p - 1);
+    let n = mantissa as f64 / SCALE[fraction];
+    Some(if negative { -n } else { n })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimals_read_as_a_correctly_rounding_parser_reads_them() {
+        let mut seen = 0;
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        for i in 0..200_000u64 {
+            // A spread of digit counts and scales, signs and leading zeros.
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let digits = 1 + (x % 15) as usize;
+            let mantissa = (x >> 8) % 10u64.pow(digits as u32);
+            let mut text = format!("{mantissa:0digits$}");
+            let scale = (x >> 4) as usize % (digits + 1);
+            if scale > 0 && scale < digits {
+                text.insert(digits - scale, '.');
+            }
+            if i % 3 == 0 {
+                text.insert(0, '-');
+            }
+            let want: f64 = fast_float2::parse(&text).unwrap();
+            let got = decimal(text.as_bytes()).unwrap_or_else(|| panic!("{text} not read"));
+            assert_eq!(got.to_bits(), want.to_bits(), "{text}");
+            seen += 1;
+        }
+        assert_eq!(seen, 200_000);
+        for other in [
+            "",
+            "-",
+            "1e5",
+            "+1",
+            ".5",
+            "5.",
+            "1.2.3",
+            "1,5",
+            "0x10",
+            "1234567890123456",
+            "0.1234567890123456",
+            "inf",
+            "NaN",
+            "- 1",
+        ] {
+            assert_eq!(decimal(other.as_bytes()), None, "{other}");
+        }
+        assert_eq!(decimal(b"-0").map(f64::to_bits), Some((-0.0f64).to_bits()));
+        assert_eq!(decimal(b"42903.2"), Some(42903.2));
+        assert_eq!(decimal(b"0.1"), Some(0.1));
+    }
+
+    #[test]
+    fn quick_tags_read_as_the_byte_walk_reads_them() {
+        let padding = " ".repeat(16);
+        for tag in [
+            r#"<c r="A1">"#,
+            r#"<c r="B12" s="3" t="s">"#,
+            r#"<c r="AA10" t="n" s="0">"#,
+            r#"<c r="C7"/>"#,
+            r#"<c r="D9" s="12"/>"#,
+            r#"<c r="XFD1048576">"#,
+            r#"<c r="a1">"#,
+            r#"<c r="A0">"#,
+            r#"<c r="1A">"#,
+            r#"<c r="A1"  s="2">"#,
+            r#"<c r="A1" s="x">"#,
+            r#"<c r="A1" s="1" s="2">"#,
+            r#"<c r="A1" t="inlineStr">"#,
+            r#"<c r="A1" cm="1" t="n">"#,
+            r#"<c r="A1" t="a&amp;">"#,
+            r#"<c s="1" r="B2">"#,
+            r#"<c r="B2" s="1234567890">"#,
+        ] {
+            let text = format!("{tag}{padding}");
+            let walked = CellTag::walk(text.as_bytes());
+            if let Some(quick) = CellTag::quick(text.as_bytes()) {
+                assert_eq!(Some(&quick), walked.as_ref(), "{tag}");
+            }
+            assert_eq!(CellTag::read(text.as_bytes()), walked, "{tag}");
+        }
+        let read = |t: &str| CellTag::read(format!("{t}{padding}").as_bytes().to_vec().leak());
+        let tag = read(r#"<c r="B12" s="3" t="s">"#).unwrap();
+        assert_eq!(
+            (tag.r, tag.s, tag.t),
+            (Reference::Read((11, 1)), Some(3), Some(&b"s"[..]))
+        );
+        assert_eq!(read(r#"<c r="A1" s="x">"#).unwrap().s, Some(0));
+        assert_eq!(read(r#"<c r="A1" s="1" s="2">"#).unwrap().s, Some(2));
+        assert_eq!(read(r#"<c r="A0">"#).unwrap().r, Reference::Bad(b"A0"));
+    }
+
+    #[test]
+    fn values_end_at_their_tag_unless_escaped() {
+        let end = |b: &str| value_end(b.as_bytes());
+        assert_eq!(end("<v>12</v></c>        "), Some(5));
+        assert_eq!(end("<v>12</v></c>"), Some(5));
+        assert_eq!(end("<v>1234567.8901234</v></c>"), Some(18));
+        assert_eq!(end("<v>123456789012345678901</v></c>"), Some(24));
+        assert_eq!(end("<v></v></c>         "), Some(3));
+        assert_eq!(end("<v>a&amp;b</v></c>          "), None);
+        assert_eq!(end("<v>1234567890&amp;</v></c>  "), None);
+        assert_eq!(end("<v>a\rb</v></c>             "), None);
+        assert_eq!(end("<v>12"), None);
+        assert_eq!(end("<f>1</f>"), None);
     }
 }

@@ -303,15 +303,47 @@ pub(super) fn cell_ref(r: &[u8]) -> Option<(u32, u32)> {
     Some((row.checked_sub(1)?, col - 1))
 }
 
+/// Eight bytes of `b` from `i` as a little-endian word (byte `i` lowest); `None` past the end.
+#[inline(always)]
+pub(super) fn word(b: &[u8], i: usize) -> Option<u64> {
+    Some(u64::from_le_bytes(b.get(i..i + 8)?.try_into().ok()?))
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+
+/// The high bit of each byte of `w` equal to `b`. Exact up to and including the lowest
+/// such byte (a borrow can only mark bytes above a true match), which is all that is used.
+#[inline(always)]
+pub(super) fn matches(w: u64, b: u8) -> u64 {
+    let x = w ^ (ONES * u64::from(b));
+    x.wrapping_sub(ONES) & !x & (ONES << 7)
+}
+
+/// Where the first byte equal to `b` is in `w`; 8 when none is.
+#[inline(always)]
+pub(super) fn first_of(w: u64, b: u8) -> usize {
+    (matches(w, b).trailing_zeros() / 8) as usize
+}
+
+/// The bits of the lowest `n` bytes (n < 8).
+#[inline(always)]
+pub(super) fn below(n: usize) -> u64 {
+    (1u64 << (8 * n)) - 1
+}
+
 pub(super) fn number(digits: &[u8]) -> Option<u32> {
-    if digits.is_empty() || digits.len() > 9 || !digits.iter().all(u8::is_ascii_digit) {
+    if digits.is_empty() || digits.len() > 9 {
         return None;
     }
-    Some(
-        digits
-            .iter()
-            .fold(0u32, |n, d| n * 10 + u32::from(d - b'0')),
-    )
+    let mut n = 0u32;
+    for &d in digits {
+        let d = d.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        n = n * 10 + u32::from(d);
+    }
+    Some(n)
 }
 
 /// Every token of a whole (small) part, to `f`.
