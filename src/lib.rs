@@ -187,6 +187,8 @@ pub fn run(opts: &RunOptions) -> Result<RunOutcome> {
     let inputs_before = output::hash_inputs(&opts.input, &input_files)?;
     refuse_duplicates(&opts.input, &inputs_before)?;
     let ingested = ingest::read_inputs(&opts.input, &config)?;
+    // The reading's buffers are free now; the figures' frames need not sit above them.
+    return_freed_memory();
     let month = report_month(&ingested, opts.month).ok();
     enforce_rejections(&ingested, &config, &opts.out, month.or(opts.month))?;
     let month = report_month(&ingested, opts.month)?;
@@ -296,6 +298,7 @@ fn outputs(
         Some(tables)
     } else {
         drop(tables);
+        return_freed_memory();
         None
     };
     let mut files = vec![
@@ -334,6 +337,18 @@ fn outputs(
         }
     }
     Ok((metrics, files))
+}
+
+/// Hands memory freed inside the allocator's heap back to the system. With one arena
+/// (main.rs) glibc keeps the pages of the frames just dropped, scattered between live
+/// blocks, resident until exit: the documents were laid out on top of them, and a
+/// million-line run peaked 30 MiB higher than the figures needed.
+fn return_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only releases free pages of the allocator's own heap.
+    unsafe {
+        libc::malloc_trim(0);
+    }
 }
 
 /// The same export twice (identical bytes under two names) would count every row twice.

@@ -214,11 +214,12 @@ fn period_columns(columns: &[Column]) -> Result<Vec<Column>> {
 fn column(name: &str, values: ColumnValues) -> Result<Column> {
     Ok(match values {
         ColumnValues::Text(v) => v.finish(name).into_column(),
-        ColumnValues::Number(v) => Column::new(name.into(), v),
-        ColumnValues::Date(v) => Column::new(name.into(), v).cast(&DataType::Date)?,
-        ColumnValues::DateTime(v) => {
-            Column::new(name.into(), v).cast(&DataType::Datetime(TimeUnit::Milliseconds, None))?
-        }
+        ColumnValues::Number(v) => v.finish(name).into_column(),
+        ColumnValues::Date(v) => v.finish(name).into_date().into_column(),
+        ColumnValues::DateTime(v) => v
+            .finish(name)
+            .into_datetime(TimeUnit::Milliseconds, None)
+            .into_column(),
     })
 }
 

@@ -451,21 +451,22 @@ fn swap_day_and_month(values: &mut ColumnValues, positions: &[usize]) {
     match values {
         ColumnValues::Date(v) => {
             for &p in positions {
-                if let Some(Some(days)) = v.get(p).copied() {
+                if let Some(days) = v.get(p) {
                     if let Some(d) =
                         chrono::NaiveDate::from_num_days_from_ce_opt(days + EPOCH_DAYS_FROM_CE)
                     {
-                        v[p] = Some(swap(d).num_days_from_ce() - EPOCH_DAYS_FROM_CE);
+                        v.set(p, swap(d).num_days_from_ce() - EPOCH_DAYS_FROM_CE);
                     }
                 }
             }
         }
         ColumnValues::DateTime(v) => {
             for &p in positions {
-                if let Some(Some(ms)) = v.get(p).copied() {
+                if let Some(ms) = v.get(p) {
                     if let Some(t) = chrono::DateTime::from_timestamp_millis(ms) {
                         let t = t.naive_utc();
-                        v[p] = Some(
+                        v.set(
+                            p,
                             swap(t.date())
                                 .and_time(t.time())
                                 .and_utc()
