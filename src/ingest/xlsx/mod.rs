@@ -46,7 +46,7 @@ pub struct Workbook {
     path: PathBuf,
     pub sheets: Vec<SheetPart>,
     pub epoch_1904: bool,
-    strings: Vec<String>,
+    strings: parts::SharedStrings,
     formats: Vec<NumberKind>,
     /// Zip entry names by their lower-case form (Excel matches part names ignoring case).
     entries: HashMap<String, String>,
@@ -82,7 +82,7 @@ fn try_open(path: &Path) -> Result<Workbook, String> {
     let (sheets, epoch_1904) = parts::sheet_list(&workbook, &rels, &xl)?;
     let strings = match parts::read_entry(&mut zip, &entries, &format!("{xl}sharedStrings.xml"))? {
         Some(sst) => parts::shared_strings(&sst)?,
-        None => Vec::new(),
+        None => parts::SharedStrings::default(),
     };
     let formats = match parts::read_entry(&mut zip, &entries, &format!("{xl}styles.xml"))? {
         Some(styles) => styles::number_formats(&styles)?,

@@ -136,15 +136,45 @@ pub(super) fn sheet_list(
     Ok((sheets, epoch_1904))
 }
 
+/// The shared strings, end to end in one buffer. Cells look them up at random, a few
+/// times a row: through a `Vec<String>` each lookup read a 24-byte header and then a heap
+/// block of its own; here it reads two offsets, and the text lies packed.
+#[derive(Default)]
+pub(super) struct SharedStrings {
+    text: String,
+    /// Where each string ends in `text` (it starts where the one before ends).
+    ends: Vec<usize>,
+}
+
+impl SharedStrings {
+    fn push(&mut self, s: &str) {
+        self.text.push_str(s);
+        self.ends.push(self.text.len());
+    }
+
+    fn reserve(&mut self, n: usize) {
+        self.ends.reserve(n);
+    }
+
+    /// String `i`.
+    pub(super) fn get(&self, i: usize) -> Option<&str> {
+        let end = *self.ends.get(i)?;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        self.text.get(start..end)
+    }
+}
+
 /// Every shared string, in order.
-pub(super) fn shared_strings(sst: &[u8]) -> Result<Vec<String>, String> {
-    let mut strings = Vec::new();
+pub(super) fn shared_strings(sst: &[u8]) -> Result<SharedStrings, String> {
+    let mut strings = SharedStrings::default();
+    // Room for the text up front: it is most of the part's bytes.
+    strings.text.reserve(sst.len() / 2);
     let mut item: Option<RichText> = None;
     let mut pos = 0;
     while pos < sst.len() {
         if item.is_none() {
             if let Some((plain, next)) = plain_item(sst, pos)? {
-                strings.push(plain);
+                strings.push(&plain);
                 pos = next;
                 continue;
             }
@@ -173,13 +203,13 @@ pub(super) fn shared_strings(sst: &[u8]) -> Result<Vec<String>, String> {
                 },
             ) => {
                 if *empty {
-                    strings.push(String::new());
+                    strings.push("");
                 } else {
                     item = Some(RichText::default());
                 }
             }
             (Some(rich), Token::End { name: b"si" }) => {
-                strings.push(rich.take());
+                strings.push(&rich.take());
                 item = None;
             }
             (Some(rich), t) => rich.token(t)?,

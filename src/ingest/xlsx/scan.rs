@@ -442,7 +442,7 @@ impl<'w> Scanner<'w> {
                     }
                 };
                 match self.wb.strings.get(i) {
-                    Some(s) => Cell::Text(Cow::Borrowed(s.as_str())),
+                    Some(s) => Cell::Text(Cow::Borrowed(s)),
                     None => return Err(format!("shared string {i} is not in the workbook")),
                 }
             }
