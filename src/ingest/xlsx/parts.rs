@@ -142,14 +142,18 @@ pub(super) fn sheet_list(
 #[derive(Default)]
 pub(super) struct SharedStrings {
     text: String,
-    /// Where each string ends in `text` (it starts where the one before ends).
-    ends: Vec<usize>,
+    /// Where each string ends in `text` (it starts where the one before ends); 4 bytes
+    /// each, so that more of them stay in the cache.
+    ends: Vec<u32>,
 }
 
 impl SharedStrings {
-    fn push(&mut self, s: &str) {
+    fn push(&mut self, s: &str) -> Result<(), String> {
         self.text.push_str(s);
-        self.ends.push(self.text.len());
+        let end = u32::try_from(self.text.len())
+            .map_err(|_| "shared strings of over 4 GiB".to_string())?;
+        self.ends.push(end);
+        Ok(())
     }
 
     fn reserve(&mut self, n: usize) {
@@ -158,8 +162,8 @@ impl SharedStrings {
 
     /// String `i`.
     pub(super) fn get(&self, i: usize) -> Option<&str> {
-        let end = *self.ends.get(i)?;
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        let end = *self.ends.get(i)? as usize;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
         self.text.get(start..end)
     }
 }
@@ -174,7 +178,7 @@ pub(super) fn shared_strings(sst: &[u8]) -> Result<SharedStrings, String> {
     while pos < sst.len() {
         if item.is_none() {
             if let Some((plain, next)) = plain_item(sst, pos)? {
-                strings.push(&plain);
+                strings.push(&plain)?;
                 pos = next;
                 continue;
             }
@@ -203,13 +207,13 @@ pub(super) fn shared_strings(sst: &[u8]) -> Result<SharedStrings, String> {
                 },
             ) => {
                 if *empty {
-                    strings.push("");
+                    strings.push("")?;
                 } else {
                     item = Some(RichText::default());
                 }
             }
             (Some(rich), Token::End { name: b"si" }) => {
-                strings.push(&rich.take());
+                strings.push(&rich.take())?;
                 item = None;
             }
             (Some(rich), t) => rich.token(t)?,
