@@ -184,6 +184,8 @@ pub fn run(opts: &RunOptions) -> Result<RunOutcome> {
     // One run at a time per output folder; the lock is held until this function returns.
     let _lock = output::lock(&opts.out)?;
     let input_files = ingest::discover(&opts.input)?;
+    // Hashed before reading (not beside it, as `check` does): a file that changes after
+    // this and before the second hash is caught, whenever the reading saw it.
     let inputs_before = output::hash_inputs(&opts.input, &input_files)?;
     refuse_duplicates(&opts.input, &inputs_before)?;
     let ingested = ingest::read_inputs(&opts.input, &config)?;
@@ -351,6 +353,25 @@ fn return_freed_memory() {
     }
 }
 
+/// Reads the inputs while a second thread hashes them to refuse an export given twice
+/// (`check`): hashing first kept one core busy and the other idle before any reading
+/// began. A duplicate is still reported before any reading error.
+fn read_hashed(
+    input: &Path,
+    files: &[PathBuf],
+    config: &Config,
+) -> Result<(ingest::Ingested, Vec<output::FileRecord>)> {
+    std::thread::scope(|s| {
+        let hashing = s.spawn(|| output::hash_inputs(input, files));
+        let read = ingest::read_inputs(input, config);
+        let hashes = hashing
+            .join()
+            .unwrap_or_else(|_| Err(Error::Internal("hashing the inputs panicked".into())))?;
+        refuse_duplicates(input, &hashes)?;
+        Ok((read?, hashes))
+    })
+}
+
 /// The same export twice (identical bytes under two names) would count every row twice.
 fn refuse_duplicates(dir: &Path, inputs: &[output::FileRecord]) -> Result<()> {
     for (i, a) in inputs.iter().enumerate() {
@@ -452,8 +473,7 @@ pub fn check(
 ) -> Result<CheckOutcome> {
     let config = load_config(config, None, share)?;
     let files = ingest::discover(input)?;
-    refuse_duplicates(input, &output::hash_inputs(input, &files)?)?;
-    let ingested = ingest::read_inputs(input, &config)?;
+    let (ingested, _) = read_hashed(input, &files, &config)?;
     let month = figures::latest_month(&ingested.tables)?;
     enforce_rejections(&ingested, &config, out, month)?;
     let findings = match month {

@@ -30,6 +30,9 @@ pub trait SheetVisitor {
     fn end_sheet(&mut self) -> Result<()>;
     /// A sheet that could not be read as cells (a chart sheet, say).
     fn unreadable_sheet(&mut self, sheet: &str, why: String);
+    /// The sheet declares its used range to end at row `rows` (1-based), before its rows
+    /// come: room for them can be made at once. Only a hint; nothing relies on it.
+    fn declared_rows(&mut self, _rows: u32) {}
 }
 
 /// Which reader takes `.xlsx` files.
@@ -201,6 +204,7 @@ impl<'a> Rows<'a> {
         if last != (0, 0) {
             self.extent
                 .check_range(last.0 as u64 + 1, last.1 as u64 + 1)?;
+            self.visitor.declared_rows(last.0 + 1);
         }
         Ok(())
     }
@@ -242,6 +246,8 @@ impl<'a> Rows<'a> {
 /// Rows gathered on the scanning thread, handed to the visitor in batches.
 #[derive(Default)]
 struct Batch<'w> {
+    /// The sheet's declared last row, carried by the first batch after it is read.
+    declared_rows: Option<u32>,
     cells: Vec<Cell<'w>>,
     /// Row number and its cells' range in `cells`.
     rows: Vec<(u32, std::ops::Range<usize>)>,
@@ -257,6 +263,8 @@ struct Batcher<'a, 'w> {
     start: usize,
     batch: Batch<'w>,
     tx: std::sync::mpsc::SyncSender<Batch<'w>>,
+    /// The sheet's declared last row, until a batch carries it over.
+    declared_rows: Option<u32>,
     /// Batches the visitor is done with, emptied, to be filled again without growing.
     spare: std::sync::mpsc::Receiver<Batch<'w>>,
 }
@@ -280,7 +288,8 @@ impl Batcher<'_, '_> {
 
     fn send(&mut self) -> bool {
         let next = self.spare.try_recv().unwrap_or_default();
-        let batch = std::mem::replace(&mut self.batch, next);
+        let mut batch = std::mem::replace(&mut self.batch, next);
+        batch.declared_rows = self.declared_rows.take();
         batch.rows.is_empty() || self.tx.send(batch).is_ok()
     }
 }
@@ -290,6 +299,7 @@ impl<'w> super::xlsx::CellSink<'w> for Batcher<'_, 'w> {
         if last != (0, 0) {
             self.extent
                 .check_range(last.0 as u64 + 1, last.1 as u64 + 1)?;
+            self.declared_rows = Some(last.0 + 1);
         }
         Ok(())
     }
@@ -343,6 +353,7 @@ fn read_xlsx_fast(
                     start: 0,
                     batch: Batch::default(),
                     tx,
+                    declared_rows: None,
                     spare,
                 };
                 let read = wb.read_sheet(i, &mut batcher);
@@ -353,6 +364,9 @@ fn read_xlsx_fast(
             });
             let mut stopped = false;
             for mut batch in rx.iter() {
+                if let Some(rows) = batch.declared_rows.take() {
+                    visitor.declared_rows(rows);
+                }
                 for (row, range) in batch.rows.drain(..) {
                     if !visitor.row(row, &batch.cells[range])? {
                         stopped = true;

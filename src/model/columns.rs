@@ -31,6 +31,13 @@ impl std::fmt::Debug for Strings {
 }
 
 impl Strings {
+    fn with_capacity(rows: usize) -> Self {
+        Strings {
+            done: None,
+            building: StringChunkedBuilder::new(PlSmallStr::EMPTY, rows),
+        }
+    }
+
     pub fn push(&mut self, v: Option<&str>) {
         self.building.append_option(v);
     }
@@ -85,6 +92,13 @@ impl<T: PolarsNumericType> std::fmt::Debug for Numbers<T> {
 }
 
 impl<T: PolarsNumericType> Numbers<T> {
+    fn with_capacity(rows: usize) -> Self {
+        Numbers {
+            values: Vec::with_capacity(rows),
+            valid: None,
+        }
+    }
+
     pub fn push(&mut self, v: Option<T::Native>) {
         match (v, &mut self.valid) {
             (Some(v), None) => self.values.push(v),
@@ -158,13 +172,20 @@ impl ColumnValues {
     }
 
     pub fn for_type(ty: ColumnType) -> Self {
+        Self::with_capacity(ty, 0)
+    }
+
+    /// With room for `rows` values.
+    pub fn with_capacity(ty: ColumnType, rows: usize) -> Self {
         match ty {
             ColumnType::Text | ColumnType::Period | ColumnType::Stage | ColumnType::LeadStatus => {
-                ColumnValues::Text(Strings::default())
+                ColumnValues::Text(Strings::with_capacity(rows))
             }
-            ColumnType::Number | ColumnType::Score => ColumnValues::Number(Numbers::default()),
-            ColumnType::Date => ColumnValues::Date(Numbers::default()),
-            ColumnType::DateTime => ColumnValues::DateTime(Numbers::default()),
+            ColumnType::Number | ColumnType::Score => {
+                ColumnValues::Number(Numbers::with_capacity(rows))
+            }
+            ColumnType::Date => ColumnValues::Date(Numbers::with_capacity(rows)),
+            ColumnType::DateTime => ColumnValues::DateTime(Numbers::with_capacity(rows)),
         }
     }
 }
@@ -189,14 +210,21 @@ impl TableRows {
     }
 
     pub fn new(kind: TableKind) -> Self {
+        Self::with_capacity(kind, 0)
+    }
+
+    /// With room for `rows` rows in every column: a million-line sheet's columns are
+    /// then allocated once, not grown by doubling (each step copied, and faulted in fresh
+    /// pages, everything read so far).
+    pub fn with_capacity(kind: TableKind, rows: usize) -> Self {
         TableRows {
             columns: kind
                 .columns()
                 .iter()
-                .map(|c| ColumnValues::for_type(c.ty))
+                .map(|c| ColumnValues::with_capacity(c.ty, rows))
                 .collect(),
             rows: 0,
-            file: Vec::new(),
+            file: Vec::with_capacity(rows),
         }
     }
 }

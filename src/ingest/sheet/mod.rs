@@ -192,6 +192,8 @@ pub struct FileVisitor<'a, 'c> {
     slash: Vec<(SlashEvidence, Vec<usize>)>,
     /// The order id of the last orders line read.
     prev_order: String,
+    /// The rows the sheet declares, for room in a table's columns made once.
+    declared_rows: usize,
 }
 
 impl<'a, 'c> FileVisitor<'a, 'c> {
@@ -219,6 +221,7 @@ impl<'a, 'c> FileVisitor<'a, 'c> {
             sheet_index: 0,
             slash: Vec::new(),
             prev_order: String::new(),
+            declared_rows: 0,
         }
     }
 
@@ -355,7 +358,7 @@ impl<'a, 'c> FileVisitor<'a, 'c> {
             .ingest
             .rows
             .entry(table)
-            .or_insert_with(|| TableRows::new(table));
+            .or_insert_with(|| TableRows::with_capacity(table, self.declared_rows));
         if ambiguous != 0 {
             for (k, slash) in self.slash.iter_mut().enumerate() {
                 if ambiguous & (1 << k) != 0 {
@@ -481,8 +484,15 @@ fn swap_day_and_month(values: &mut ColumnValues, positions: &[usize]) {
 }
 
 impl super::source::SheetVisitor for FileVisitor<'_, '_> {
+    fn declared_rows(&mut self, rows: u32) {
+        // Excel's grid bounds it; a lying declaration only reserves address space, which
+        // is not resident until rows are written into it.
+        self.declared_rows = rows.min(super::source::MAX_ROWS) as usize;
+    }
+
     fn begin_sheet(&mut self, sheet: &str, epoch_1904: bool) -> bool {
         self.sheet = sheet.to_string();
+        self.declared_rows = 0;
         self.sheet_index += 1;
         self.prev_order.clear();
         self.epoch_1904 = epoch_1904;
