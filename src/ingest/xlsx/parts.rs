@@ -171,13 +171,15 @@ impl SharedStrings {
 /// Every shared string, in order.
 pub(super) fn shared_strings(sst: &[u8]) -> Result<SharedStrings, String> {
     let mut strings = SharedStrings::default();
+    // Each plain item's text, decoded into one reused buffer.
+    let mut plain = String::new();
     // Room for the text up front: it is most of the part's bytes.
     strings.text.reserve(sst.len() / 2);
     let mut item: Option<RichText> = None;
     let mut pos = 0;
     while pos < sst.len() {
         if item.is_none() {
-            if let Some((plain, next)) = plain_item(sst, pos)? {
+            if let Some(next) = plain_item(sst, pos, &mut plain)? {
                 strings.push(&plain)?;
                 pos = next;
                 continue;
@@ -224,8 +226,12 @@ pub(super) fn shared_strings(sst: &[u8]) -> Result<SharedStrings, String> {
 }
 
 /// The shape nearly every shared string has, `<si><t>text</t></si>`, in one step; `None`
-/// leaves rich text, phonetics and prefixes to the tokenizer.
-pub(super) fn plain_item(buf: &[u8], pos: usize) -> Result<Option<(String, usize)>, String> {
+/// leaves rich text, phonetics and prefixes to the tokenizer. The text is left in `text`.
+pub(super) fn plain_item(
+    buf: &[u8],
+    pos: usize,
+    text: &mut String,
+) -> Result<Option<usize>, String> {
     let rest = &buf[pos..];
     let (body, preserve) = if let Some(b) = rest.strip_prefix(b"<si><t>") {
         (b, false)
@@ -240,23 +246,18 @@ pub(super) fn plain_item(buf: &[u8], pos: usize) -> Result<Option<(String, usize
     if !body[lt..].starts_with(b"</t></si>") {
         return Ok(None);
     }
-    let mut run = String::with_capacity(lt);
-    decode_into(&body[..lt], &mut run)?;
-    let text = if preserve {
-        run.as_str()
-    } else {
-        run.trim_matches([' ', '\t', '\r', '\n'])
-    };
-    let next = pos + (rest.len() - body.len()) + lt + 9;
-    if let Cow::Owned(unescaped) = unescape_ooxml(text) {
-        return Ok(Some((unescaped, next)));
+    text.clear();
+    decode_into(&body[..lt], text)?;
+    if !preserve {
+        let trimmed = text.trim_matches([' ', '\t', '\r', '\n']);
+        if trimmed.len() != text.len() {
+            *text = trimmed.to_string();
+        }
     }
-    let text = if text.len() == run.len() {
-        run
-    } else {
-        text.to_string()
-    };
-    Ok(Some((text, next)))
+    if let Cow::Owned(unescaped) = unescape_ooxml(text) {
+        *text = unescaped;
+    }
+    Ok(Some(pos + (rest.len() - body.len()) + lt + 9))
 }
 
 /// Collects one `<si>`/`<is>`: the `<t>` runs outside phonetic `<rPh>`, each trimmed of
