@@ -552,18 +552,11 @@ impl<'a> CellTag<'a> {
         };
         let mut i = 6 + q + 1;
         loop {
-            match *rest.get(i)? {
-                b'>' => {
-                    tag.end = i + 1;
-                    return Some(tag);
-                }
-                b'/' if rest.get(i + 1) == Some(&b'>') => {
-                    tag.end = i + 2;
-                    tag.empty = true;
-                    return Some(tag);
-                }
-                b' ' if rest.get(i + 2..i + 4) == Some(b"=\"") => {}
-                _ => return None,
+            if let Some((end, empty)) = closes_at(rest, i) {
+                return Some(CellTag { end, empty, ..tag });
+            }
+            if rest.get(i) != Some(&b' ') || rest.get(i + 2..i + 4) != Some(b"=\"") {
+                return None;
             }
             let w = word(rest, i + 4)?;
             let q = first_of(w, b'"');
@@ -594,17 +587,8 @@ impl<'a> CellTag<'a> {
             while rest.get(i) == Some(&b' ') {
                 i += 1;
             }
-            match *rest.get(i)? {
-                b'>' => {
-                    tag.end = i + 1;
-                    return Some(tag);
-                }
-                b'/' if rest.get(i + 1) == Some(&b'>') => {
-                    tag.end = i + 2;
-                    tag.empty = true;
-                    return Some(tag);
-                }
-                _ => {}
+            if let Some((end, empty)) = closes_at(rest, i) {
+                return Some(CellTag { end, empty, ..tag });
             }
             let name_start = i;
             while rest.get(i)?.is_ascii_alphanumeric() {
@@ -637,6 +621,15 @@ impl<'a> CellTag<'a> {
             }
             i = j + 1;
         }
+    }
+}
+
+/// Where a tag that closes at `rest[i]` (`>` or `/>`) ends, and whether it is empty.
+fn closes_at(rest: &[u8], i: usize) -> Option<(usize, bool)> {
+    match rest.get(i)? {
+        b'>' => Some((i + 1, false)),
+        b'/' if rest.get(i + 1) == Some(&b'>') => Some((i + 2, true)),
+        _ => None,
     }
 }
 

@@ -288,19 +288,10 @@ pub(super) fn cell_ref(r: &[u8]) -> Option<(u32, u32)> {
         col = col * 26 + u32::from(letter) + 1;
         i += 1;
     }
-    let digits = &r[i..];
-    if i == 0 || digits.is_empty() || digits.len() > 9 {
+    if i == 0 {
         return None;
     }
-    let mut row = 0u32;
-    for &d in digits {
-        let d = d.wrapping_sub(b'0');
-        if d > 9 {
-            return None;
-        }
-        row = row * 10 + u32::from(d);
-    }
-    Some((row.checked_sub(1)?, col - 1))
+    Some((number(&r[i..])?.checked_sub(1)?, col - 1))
 }
 
 /// Eight bytes of `b` from `i` as a little-endian word (byte `i` lowest); `None` past the end.
