@@ -356,11 +356,7 @@ fn return_freed_memory() {
 /// Reads the inputs while a second thread hashes them to refuse an export given twice
 /// (`check`): hashing first kept one core busy and the other idle before any reading
 /// began. A duplicate is still reported before any reading error.
-fn read_hashed(
-    input: &Path,
-    files: &[PathBuf],
-    config: &Config,
-) -> Result<(ingest::Ingested, Vec<output::FileRecord>)> {
+fn read_hashed(input: &Path, files: &[PathBuf], config: &Config) -> Result<ingest::Ingested> {
     std::thread::scope(|s| {
         let hashing = s.spawn(|| output::hash_inputs(input, files));
         let read = ingest::read_inputs(input, config);
@@ -368,7 +364,7 @@ fn read_hashed(
             .join()
             .unwrap_or_else(|_| Err(Error::Internal("hashing the inputs panicked".into())))?;
         refuse_duplicates(input, &hashes)?;
-        Ok((read?, hashes))
+        read
     })
 }
 
@@ -473,7 +469,7 @@ pub fn check(
 ) -> Result<CheckOutcome> {
     let config = load_config(config, None, share)?;
     let files = ingest::discover(input)?;
-    let (ingested, _) = read_hashed(input, &files, &config)?;
+    let ingested = read_hashed(input, &files, &config)?;
     let month = figures::latest_month(&ingested.tables)?;
     enforce_rejections(&ingested, &config, out, month)?;
     let findings = match month {

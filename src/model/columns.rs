@@ -17,10 +17,7 @@ pub struct Strings {
 
 impl Default for Strings {
     fn default() -> Self {
-        Strings {
-            done: None,
-            building: StringChunkedBuilder::new(PlSmallStr::EMPTY, 0),
-        }
+        Strings::with_capacity(0)
     }
 }
 
@@ -78,10 +75,7 @@ pub struct Numbers<T: PolarsNumericType> {
 
 impl<T: PolarsNumericType> Default for Numbers<T> {
     fn default() -> Self {
-        Numbers {
-            values: Vec::new(),
-            valid: None,
-        }
+        Numbers::with_capacity(0)
     }
 }
 
