@@ -49,7 +49,11 @@ impl Cell<'_> {
     pub fn is_blank(&self) -> bool {
         match self {
             Cell::Empty => true,
-            Cell::Text(s) => s.trim().is_empty(),
+            // Asked of every row's cells until one has a value: a first byte that no
+            // white space starts with answers at once.
+            Cell::Text(s) => {
+                !s.as_bytes().first().is_some_and(|&b| plain_lead(b)) && s.trim().is_empty()
+            }
             _ => false,
         }
     }
@@ -135,20 +139,24 @@ fn unwrap_formula_text(s: &str) -> &str {
         .unwrap_or(s)
 }
 
+/// A byte that starts a character no white space is: visible ASCII, or a lead byte that
+/// no white space character has (those lead with C2, E1, E2, E3 or EF: U+0085, U+00A0,
+/// U+1680, U+2000–U+205F, U+3000, U+FEFF).
+fn plain_lead(b: u8) -> bool {
+    b.is_ascii_graphic() || matches!(b, 0xC3..=0xDF | 0xE4..=0xEE | 0xF0..=0xF4)
+}
+
 /// White space as exports have it: ASCII, no-break and ideographic spaces.
 fn trim(s: &str) -> &str {
     // Nearly every cell starts and ends with a character that is not white space and
-    // whose first byte says so: visible ASCII, or a multi-byte character whose lead byte
-    // no white space has (those lead with C2, E1, E2, E3 or EF: U+0085, U+00A0, U+1680,
-    // U+2000–U+205F, U+3000, U+FEFF). Then there is nothing to trim, and the char-by-char
-    // search (4 % of reading a million lines) is skipped; anything else takes the full rule.
-    let plain =
-        |b: u8| b.is_ascii_graphic() || matches!(b, 0xC3..=0xDF | 0xE4..=0xEE | 0xF0..=0xF4);
+    // whose first byte says so ([`plain_lead`]). Then there is nothing to trim, and the
+    // char-by-char search (4 % of reading a million lines) is skipped; anything else takes
+    // the full rule.
     let b = s.as_bytes();
     // The lead byte of the last character: at most three continuation bytes back.
     let last_lead = b.iter().rev().take(4).find(|&&c| c & 0xC0 != 0x80);
     match (b.first(), last_lead) {
-        (Some(&a), Some(&z)) if plain(a) && plain(z) => s,
+        (Some(&a), Some(&z)) if plain_lead(a) && plain_lead(z) => s,
         _ => s.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}'),
     }
 }
@@ -795,8 +803,13 @@ pub fn mentions_total(cell: &Cell) -> bool {
 pub fn is_total_word(cell: &Cell) -> bool {
     match cell {
         Cell::Text(s) => {
-            // Compared without allocating: this runs on every data row's key.
-            let t = trim(s).trim_end_matches([':', '：']).trim();
+            // Compared without allocating: this runs on every data row's key. A key longer
+            // than the longest word ("grand total") that does not end in a colon is none.
+            let t = trim(s);
+            if t.len() > 11 && !t.ends_with([':', '：']) {
+                return false;
+            }
+            let t = t.trim_end_matches([':', '：']).trim();
             TOTAL_MARKERS
                 .iter()
                 .chain(&["grand total"])
