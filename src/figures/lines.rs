@@ -137,25 +137,50 @@ pub fn codes(values: &StringChunked) -> (Vec<u32>, Vec<Option<&str>>) {
 }
 
 /// [`codes`] of any values; room for `expected` distinct ones is made up front.
-fn codes_of<T: Hash + Eq + Copy>(
+fn codes_of<T: Hash + Ord + Copy>(
     values: impl Iterator<Item = T>,
     expected: usize,
 ) -> (Vec<u32>, Vec<T>) {
-    let mut numbers: indexmap::IndexSet<T, foldhash::fast::RandomState> =
-        indexmap::IndexSet::with_capacity_and_hasher(expected, Default::default());
     let mut codes = Vec::with_capacity(values.size_hint().0);
-    // Exports list an order's lines together: a value equal to the one before is not
-    // looked up again.
+    // Exports list an order's lines together, and most list their orders in the order of
+    // their ids: while each new value is greater than the one before, it cannot have been
+    // seen, and takes the next number without a lookup (a third of a million order ids
+    // were numbered in ~130 ms through the set, on the figures' longest path). The first
+    // value out of order puts every one so far into the set, which numbers the rest.
+    let mut rising: Vec<T> = Vec::with_capacity(expected);
+    let mut numbers: Option<indexmap::IndexSet<T, foldhash::fast::RandomState>> = None;
     let mut last: Option<(T, u32)> = None;
     for v in values {
-        let code = match last {
-            Some((l, code)) if l == v => code,
-            _ => numbers.insert_full(v).0 as u32,
+        let code = match (last, &mut numbers) {
+            (Some((l, code)), _) if l == v => code,
+            (Some((l, _)), None) if v > l => push_code(&mut rising, v),
+            (None, None) => push_code(&mut rising, v),
+            (_, numbers) => {
+                let set = numbers.get_or_insert_with(|| {
+                    let mut set = indexmap::IndexSet::with_capacity_and_hasher(
+                        expected.max(rising.len()),
+                        Default::default(),
+                    );
+                    set.extend(rising.drain(..));
+                    set
+                });
+                set.insert_full(v).0 as u32
+            }
         };
         last = Some((v, code));
         codes.push(code);
     }
-    (codes, numbers.into_iter().collect())
+    let names = match numbers {
+        Some(set) => set.into_iter().collect(),
+        None => rising,
+    };
+    (codes, names)
+}
+
+/// Appends a value not seen before and returns its number.
+fn push_code<T>(values: &mut Vec<T>, v: T) -> u32 {
+    values.push(v);
+    (values.len() - 1) as u32
 }
 
 /// The keys of a breakdown: each line's key as a code, and the keys by code. The totals
@@ -811,5 +836,59 @@ mod codes_tests {
             .collect();
         assert_eq!(codes, want);
         assert_eq!(names, seen);
+    }
+
+    /// First-appearance codes, the slow way.
+    fn first_appearance<T: PartialEq + Copy>(values: &[T]) -> (Vec<u32>, Vec<T>) {
+        let mut seen: Vec<T> = Vec::new();
+        let codes = values
+            .iter()
+            .map(|v| match seen.iter().position(|s| s == v) {
+                Some(p) => p as u32,
+                None => {
+                    seen.push(*v);
+                    seen.len() as u32 - 1
+                }
+            })
+            .collect();
+        (codes, seen)
+    }
+
+    /// Rising values numbered without the set give the set's codes: all rising, a break
+    /// back to a value seen while rising, a null after values, and repeats on both sides
+    /// of the break.
+    #[test]
+    fn rising_values_are_numbered_as_first_appearance() {
+        let cases: [&[Option<&str>]; 5] = [
+            &[
+                Some("SO1"),
+                Some("SO1"),
+                Some("SO2"),
+                Some("SO3"),
+                Some("SO3"),
+            ],
+            &[
+                Some("SO1"),
+                Some("SO2"),
+                Some("SO2"),
+                Some("SO1"),
+                Some("SO4"),
+                Some("SO3"),
+            ],
+            &[Some("a"), Some("b"), None, Some("a"), None, Some("c")],
+            &[None, None, Some("a"), Some("b"), Some("a")],
+            &[],
+        ];
+        for values in cases {
+            assert_eq!(
+                codes_of(values.iter().copied(), 2),
+                first_appearance(values),
+                "{values:?}"
+            );
+        }
+        let mixed: Vec<u32> = (0..2000)
+            .map(|i| if i < 1200 { i / 3 } else { (i * 7) % 500 })
+            .collect();
+        assert_eq!(codes_of(mixed.iter().copied(), 0), first_appearance(&mixed));
     }
 }
