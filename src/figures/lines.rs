@@ -822,20 +822,7 @@ mod codes_tests {
             .append(&StringChunked::new("k".into(), &values[250..]))
             .unwrap();
         assert_eq!(column.chunks().len(), 2);
-        let (codes, names) = codes(&column);
-        let mut seen: Vec<Option<&str>> = Vec::new();
-        let want: Vec<u32> = values
-            .iter()
-            .map(|v| match seen.iter().position(|s| s == v) {
-                Some(p) => p as u32,
-                None => {
-                    seen.push(*v);
-                    seen.len() as u32 - 1
-                }
-            })
-            .collect();
-        assert_eq!(codes, want);
-        assert_eq!(names, seen);
+        assert_eq!(codes(&column), first_appearance(&values));
     }
 
     /// First-appearance codes, the slow way.
