@@ -162,7 +162,7 @@ impl<'a> Inputs<'a> {
         // others: two threads share them.
         let jobs: Vec<Option<&'static str>> =
             std::iter::once(None).chain(wanted.map(Some)).collect();
-        let done = on_two_threads(jobs, |dim| -> Result<_> {
+        let done = on_two_threads(&jobs, |dim| -> Result<_> {
             let keys = match dim {
                 Some(d) => self.keys_of(d)?,
                 None => lines::Keys::total(),
@@ -268,25 +268,27 @@ fn first_order_day(tables: &Tables) -> Result<Option<chrono::NaiveDate>> {
     super::order_date(tables, col("order_date").min())
 }
 
-/// `f` of every item, in order; the items alternate between this thread and another.
-fn on_two_threads<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync) -> Vec<R> {
-    let (mine, theirs): (Vec<_>, Vec<_>) =
-        items.into_iter().enumerate().partition(|(i, _)| i % 2 == 0);
-    let f = &f;
-    let (mine, theirs) = std::thread::scope(|s| {
-        let other = s.spawn(move || theirs.into_iter().map(|(_, x)| f(x)).collect::<Vec<R>>());
-        let mine: Vec<R> = mine.into_iter().map(|(_, x)| f(x)).collect();
+/// `f` of every item, in order, on this thread and another: each takes the next item
+/// when it is free (the breakdowns differ in cost, and dealt alternately one thread was
+/// left with the longer half).
+fn on_two_threads<T: Copy + Sync, R: Send>(items: &[T], f: impl Fn(T) -> R + Sync) -> Vec<R> {
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(item) = items.get(i) else {
+                return done;
+            };
+            done.push((i, f(*item)));
+        }
+    };
+    let (mut mine, theirs) = std::thread::scope(|s| {
+        let other = s.spawn(work);
+        let mine = work();
         (mine, other.join())
     });
-    let theirs = theirs.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-    let mut out = Vec::with_capacity(mine.len() + theirs.len());
-    let (mut a, mut b) = (mine.into_iter(), theirs.into_iter());
-    loop {
-        match (a.next(), b.next()) {
-            (Some(x), Some(y)) => out.extend([x, y]),
-            (Some(x), None) => out.push(x),
-            _ => break,
-        }
-    }
-    out
+    mine.extend(theirs.unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
+    mine.sort_unstable_by_key(|(i, _)| *i);
+    mine.into_iter().map(|(_, r)| r).collect()
 }
