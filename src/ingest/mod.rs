@@ -6,6 +6,7 @@ pub mod coerce;
 pub mod guard;
 pub mod mapping;
 pub mod precheck;
+mod prefetch;
 pub mod schema;
 pub mod sheet;
 pub mod source;

@@ -333,18 +333,12 @@ impl<'w> super::xlsx::CellSink<'w> for Batcher<'_, 'w> {
 /// How many rows ahead of the one coerced the text of shared strings is asked for.
 const PREFETCH_ROWS: usize = 4;
 
-/// Asks the CPU to bring the text of `cells`' shared strings into the cache. A key column
-/// with many distinct values reads its strings at random from a table of megabytes: the
-/// first read of each was a cache miss that the coercing thread waited for, a few times a
-/// row; asked for a few rows ahead, it has arrived when the row is coerced.
+/// Asks the CPU to bring the text of `cells`' shared strings into the cache: see
+/// [`super::prefetch`]; here for the coercing thread, a few rows ahead.
 fn prefetch_text(cells: &[Cell]) {
-    #[cfg(target_arch = "x86_64")]
     for cell in cells {
         if let Cell::Text(Cow::Borrowed(s)) = cell {
-            use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-            // SAFETY: a prefetch is only a hint: it reads nothing the program sees and
-            // cannot fault, whatever the address; this one is a live string's.
-            unsafe { _mm_prefetch::<_MM_HINT_T0>(s.as_ptr().cast()) };
+            super::prefetch::prefetch(s.as_ptr());
         }
     }
 }
