@@ -182,6 +182,25 @@ fn codes_of<T: Hash + Ord + Copy>(
     (codes, names)
 }
 
+/// An order id ordered length first, then byte by byte: the order that ids from a counter
+/// rise in, also where the counter grows a digit (`SO20260199999`, `SO202601100000`), so
+/// that [`codes_of`] numbers them without its set. Equal and hashed as the id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct IdOrder<'a>(Option<&'a str>);
+
+impl Ord for IdOrder<'_> {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        let key = |id: &Self| id.0.map(|s| (s.len(), s));
+        key(self).cmp(&key(other))
+    }
+}
+
+impl PartialOrd for IdOrder<'_> {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
 /// Appends a value not seen before and returns its number.
 fn push_code<T>(values: &mut Vec<T>, v: T) -> u32 {
     values.push(v);
@@ -352,7 +371,7 @@ impl<'a> OrderLines<'a> {
         // numbered on a second thread while this one does the rest.
         std::thread::scope(|s| {
             let numbered = s.spawn(|| {
-                let (codes, names) = codes_of(order_ids.iter(), order_ids.len() / 2);
+                let (codes, names) = codes_of(order_ids.iter().map(IdOrder), order_ids.len() / 2);
                 (codes, names.len())
             });
             let dates = orders.column("order_date")?.date()?;
@@ -878,6 +897,12 @@ mod codes_tests {
                 "{values:?}"
             );
         }
+        let ids: Vec<IdOrder> = [
+            "SO99998", "SO99999", "SO99999", "SO100000", "SO100001", "SO99999",
+        ]
+        .map(|s| IdOrder(Some(s)))
+        .to_vec();
+        assert_eq!(codes_of(ids.iter().copied(), 0), first_appearance(&ids));
         let mixed: Vec<u32> = (0..2000)
             .map(|i| if i < 1200 { i / 3 } else { (i * 7) % 500 })
             .collect();
