@@ -6,6 +6,7 @@ mod month;
 mod quality;
 mod settings;
 mod table;
+pub mod text;
 
 pub use month::{epoch_days, Month};
 pub use quality::{
