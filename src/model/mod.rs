@@ -233,14 +233,39 @@ fn active_first(df: DataFrame) -> Result<DataFrame> {
         return Ok(df);
     }
     let active = !&cancelled;
-    let mut df = df;
-    let names: Vec<PlSmallStr> = df.get_column_names_owned();
-    for name in names {
-        // Two sequential filters, not a gather; the active lines come out as one chunk.
-        let column = df.column(&name)?;
+    // Two sequential filters, not a gather; the active lines come out as one chunk.
+    let reorder = |column: &Column| -> PolarsResult<Column> {
         let mut reordered = column.filter(&active)?;
         reordered.append_owned(column.filter(&cancelled)?)?;
-        df.with_column(reordered)?;
+        Ok(reordered)
+    };
+    let mut df = df;
+    let names: Vec<PlSmallStr> = df.get_column_names_owned();
+    // Two columns at a time, one on each core (a million lines took ~150 ms on one);
+    // each pair replaces its columns before the next is made, so that no more than two
+    // columns are held twice.
+    for pair in names.chunks(2) {
+        let columns = std::thread::scope(|s| -> PolarsResult<Vec<Column>> {
+            let second = match pair.get(1) {
+                Some(name) => {
+                    let column = df.column(name)?;
+                    Some(s.spawn(move || reorder(column)))
+                }
+                None => None,
+            };
+            let mut columns = vec![reorder(df.column(&pair[0])?)?];
+            if let Some(second) = second {
+                columns.push(
+                    second
+                        .join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?,
+                );
+            }
+            Ok(columns)
+        })?;
+        for column in columns {
+            df.with_column(column)?;
+        }
     }
     Ok(df)
 }
@@ -263,7 +288,7 @@ pub fn empty(kind: TableKind) -> DataFrame {
 
 /// Whether an orders status means the order was cancelled.
 pub fn is_cancelled_status(status: &str) -> bool {
-    let s = status.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
+    let s = crate::types::text::trim_space(status);
     // SPEC §2: 作废 (ERP documents), 交易关闭 (淘宝/天猫), void (tills). Not 已关闭: an ERP
     // order closed after delivery was sold.
     [
