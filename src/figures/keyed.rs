@@ -72,7 +72,9 @@ impl<'a> Inputs<'a> {
             ),
             None => None,
         };
+        tracing::debug!("figures: first order day, customers");
         let lines = OrderLines::new(active, month)?;
+        tracing::debug!("figures: order lines");
         let first = sales::first_dates(
             lines.first_orders()?.lazy(),
             customers.clone().map(DataFrame::lazy),
@@ -89,6 +91,7 @@ impl<'a> Inputs<'a> {
             Some(f) => Some(service::follow_up_flags(f.clone().lazy(), &p).collect()?),
             None => None,
         };
+        tracing::debug!("figures: first dates, targets, follow-up flags");
         let facts = lines.customer_facts(&first, follow_up_flags.as_ref(), &p)?;
         let follow_ups_by_region = match (follow_ups, roster) {
             (Some(f), Some(r)) if has_values(Some(r), "region") => Some(

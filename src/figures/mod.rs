@@ -142,10 +142,13 @@ pub fn compute(
     let active = tables.active_orders().collect()?;
     let inputs = Inputs::new(tables, &active, month, config)?;
     let p = &inputs.p;
+    tracing::debug!("figures: order lines reduced");
     let codes = Some(inputs.lines.order_codes());
     let findings = quality::findings(tables, month, None, &quality.files, codes)?;
+    tracing::debug!("figures: data-quality findings");
     let mut notes = Notes::default();
     let (totals, by_dimension) = inputs.keyed_all()?;
+    tracing::debug!("figures: sums by key");
 
     // Totals.
     let mut sums = totals.for_key(&total_key());
@@ -173,6 +176,7 @@ pub fn compute(
     kpis::blank_unknowable(&tables.keys, &mut kpis, &mut by, &mut notes);
     let alerts = alerts::evaluate(&kpis, &by, &config.thresholds);
     let extras = extras(&inputs, keys, &kpis, &by, &mut notes)?;
+    tracing::debug!("figures: breakdowns and extras");
     let periods = REPORTED
         .iter()
         .map(|n| (*n, PeriodDates::from(p.get(n))))
