@@ -67,12 +67,7 @@ pub fn summary(
         .ok()
         .and_then(|all| all.get(&config.lang)?.get("doc").cloned())
         .unwrap_or(Value::Null);
-    let text = |key: &str| {
-        doc.get(key)
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string()
-    };
+    let text = |key: &str| doc_text(&doc, key);
     let f = Formatter::new(&config.currency, config.money_unit, &config.lang);
     let month: Month = metrics
         .get("month")
@@ -81,37 +76,9 @@ pub fn summary(
         .ok_or_else(|| crate::error::Error::Internal("metrics.json has no month".into()))?;
     let kpis = metrics.get("kpis").cloned().unwrap_or(Value::Null);
     let shown = |name: &str, period: &str| f.format(kind_of(name), figure(&kpis, name, period));
-    let label = |name: &str| {
-        labels
-            .figures
-            .get(name)
-            .cloned()
-            .unwrap_or_else(|| name.into())
-    };
-    let period_label = |p: &str| labels.periods.get(p).cloned().unwrap_or_else(|| p.into());
+    let label = |name: &str| figure_label(&labels, name);
 
-    let month_label = fill(
-        &text("month_fmt"),
-        &[
-            ("year", month.year.to_string()),
-            ("month", month.month.to_string()),
-            (
-                "monthname",
-                doc.get("month_names")
-                    .and_then(|n| n.get(month.month as usize - 1))
-                    .and_then(Value::as_str)
-                    .unwrap_or("")
-                    .to_string(),
-            ),
-        ],
-    );
-    let mut title = format!("{} {}", config.company, text("title"))
-        .trim()
-        .to_string();
-    title = format!("{title} · {month_label}");
-    if let Some(s) = scope {
-        title = format!("{title} · {s}");
-    }
+    let title = title(&config.company, &doc, month, scope);
 
     let mut lines = vec![fill(
         &text("msg_revenue"),
@@ -177,6 +144,93 @@ pub fn summary(
         ],
     ));
 
+    let (red, amber, worst) = alerts(metrics, config, &labels, &f);
+    lines.push(fill(
+        &text("msg_alerts"),
+        &[("red", red.to_string()), ("amber", amber.to_string())],
+    ));
+    let headline = [
+        ("revenue", "month"),
+        ("attainment", "month"),
+        ("annual_completion", "ytd"),
+        ("time_progress", "ytd"),
+        ("forecast_year", "year"),
+    ]
+    .into_iter()
+    .map(|(name, period)| Headline {
+        figure: name.into(),
+        period: period.into(),
+        label: label(name),
+        value: figure(&kpis, name, period),
+        text: shown(name, period),
+    })
+    .collect();
+    let en = config.lang == "en";
+    Ok(Summary {
+        company: config.company.clone(),
+        month,
+        scope: scope.map(str::to_string),
+        title,
+        lines,
+        red,
+        amber,
+        worst,
+        headline,
+        alerts_heading: if en { "Alerts" } else { "预警" }.into(),
+        worst_heading: if en { "Most urgent" } else { "最需关注" }.into(),
+        attached: if en {
+            "The report and the meeting deck are attached (PDF)."
+        } else {
+            "附件：月度报告与经营会幻灯片（PDF）。"
+        }
+        .into(),
+    })
+}
+
+/// `星河科技 销售领导工作规划 · 2026年10月`, and the scope after it.
+fn title(company: &str, doc: &Value, month: Month, scope: Option<&str>) -> String {
+    let month_label = fill(
+        &doc_text(doc, "month_fmt"),
+        &[
+            ("year", month.year.to_string()),
+            ("month", month.month.to_string()),
+            (
+                "monthname",
+                doc.get("month_names")
+                    .and_then(|n| n.get(month.month as usize - 1))
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string(),
+            ),
+        ],
+    );
+    let mut title = format!("{} {}", company, doc_text(doc, "title"))
+        .trim()
+        .to_string();
+    title = format!("{title} · {month_label}");
+    if let Some(s) = scope {
+        title = format!("{title} · {s}");
+    }
+    title
+}
+
+/// A text of the documents' labels, empty where missing.
+fn doc_text(doc: &Value, key: &str) -> String {
+    doc.get(key)
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string()
+}
+
+/// The red and amber alerts counted, and the worst of them worded: red first, in the order
+/// the figures listed them, one line per figure and key.
+fn alerts(
+    metrics: &Value,
+    config: &Config,
+    labels: &Labels,
+    f: &Formatter,
+) -> (usize, usize, Vec<String>) {
+    let period_label = |p: &str| labels.periods.get(p).cloned().unwrap_or_else(|| p.into());
     let alerts: Vec<&Value> = metrics
         .get("alerts")
         .and_then(Value::as_array)
@@ -190,10 +244,6 @@ pub fn summary(
             .count()
     };
     let (red, amber) = (count("red"), count("amber"));
-    lines.push(fill(
-        &text("msg_alerts"),
-        &[("red", red.to_string()), ("amber", amber.to_string())],
-    ));
     let mut worst: Vec<&Value> = alerts
         .iter()
         .copied()
@@ -235,54 +285,28 @@ pub fn summary(
             if config.lang == "en" {
                 format!(
                     "[{status}] {place}{} ({}) {value}, {should} {direction} {threshold}",
-                    label(kpi),
+                    figure_label(labels, kpi),
                     period_label(s("period"))
                 )
             } else {
                 format!(
                     "[{status}] {place}{}（{}）{value}，{should}{direction} {threshold}",
-                    label(kpi),
+                    figure_label(labels, kpi),
                     period_label(s("period"))
                 )
             }
         })
         .collect();
-    let headline = [
-        ("revenue", "month"),
-        ("attainment", "month"),
-        ("annual_completion", "ytd"),
-        ("time_progress", "ytd"),
-        ("forecast_year", "year"),
-    ]
-    .into_iter()
-    .map(|(name, period)| Headline {
-        figure: name.into(),
-        period: period.into(),
-        label: label(name),
-        value: figure(&kpis, name, period),
-        text: shown(name, period),
-    })
-    .collect();
-    let en = config.lang == "en";
-    Ok(Summary {
-        company: config.company.clone(),
-        month,
-        scope: scope.map(str::to_string),
-        title,
-        lines,
-        red,
-        amber,
-        worst,
-        headline,
-        alerts_heading: if en { "Alerts" } else { "预警" }.into(),
-        worst_heading: if en { "Most urgent" } else { "最需关注" }.into(),
-        attached: if en {
-            "The report and the meeting deck are attached (PDF)."
-        } else {
-            "附件：月度报告与经营会幻灯片（PDF）。"
-        }
-        .into(),
-    })
+    (red, amber, worst)
+}
+
+/// A figure's name as the documents print it.
+fn figure_label(labels: &Labels, name: &str) -> String {
+    labels
+        .figures
+        .get(name)
+        .cloned()
+        .unwrap_or_else(|| name.into())
 }
 
 impl Summary {
