@@ -766,6 +766,21 @@ pub fn to_lead_status(cell: &Cell) -> Result<Option<String>, Problem> {
 /// Words that mark a totals row.
 const TOTAL_MARKERS: [&str; 5] = ["合计", "总计", "小计", "total", "subtotal"];
 
+/// A totals row's key can also be this, whole (it mentions `total` already).
+const GRAND_TOTAL: &str = "grand total";
+
+/// The longest word a totals row's key can be, in bytes.
+const LONGEST_TOTAL_WORD: usize = {
+    let (mut longest, mut i) = (GRAND_TOTAL.len(), 0);
+    while i < TOTAL_MARKERS.len() {
+        if TOTAL_MARKERS[i].len() > longest {
+            longest = TOTAL_MARKERS[i].len();
+        }
+        i += 1;
+    }
+    longest
+};
+
 /// Whether a cell's text mentions a total (`合计`, `总计`, `小计`, `Total`, `Subtotal`).
 pub fn mentions_total(cell: &Cell) -> bool {
     match cell {
@@ -783,15 +798,15 @@ pub fn is_total_word(cell: &Cell) -> bool {
     match cell {
         Cell::Text(s) => {
             // Compared without allocating: this runs on every data row's key. A key longer
-            // than the longest word ("grand total") that does not end in a colon is none.
+            // than the longest word that does not end in a colon is none.
             let t = trim(s);
-            if t.len() > 11 && !t.ends_with([':', '：']) {
+            if t.len() > LONGEST_TOTAL_WORD && !t.ends_with([':', '：']) {
                 return false;
             }
             let t = t.trim_end_matches([':', '：']).trim();
             TOTAL_MARKERS
                 .iter()
-                .chain(&["grand total"])
+                .chain(&[GRAND_TOTAL])
                 .any(|m| t.eq_ignore_ascii_case(m))
         }
         _ => false,
@@ -1048,5 +1063,8 @@ mod tests {
         assert!(!mentions_total(&Cell::Number(1.0)));
         assert!(is_total_word(&text("合计：")));
         assert!(!is_total_word(&text("SO-合计-1")));
+        // Longer than any totals word, yet one once its colons and spaces are off.
+        assert!(is_total_word(&text(" Grand Total ：：：")));
+        assert!(!is_total_word(&text("SO20251100001")));
     }
 }
