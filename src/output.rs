@@ -136,6 +136,36 @@ pub fn sha256_file(path: &Path) -> std::io::Result<(u64, String)> {
     Ok((size, format!("{:x}", h.finalize())))
 }
 
+/// What the file system says of an input: its size, modification time and identity. A
+/// write moves the time, a replacement under the same name changes the identity; `run`
+/// compares them before and after reading, beside the hashes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileStamp {
+    size: u64,
+    modified: Option<std::time::SystemTime>,
+    identity: Option<(u64, u64)>,
+}
+
+/// The [`FileStamp`] of `path` now.
+pub fn stamp(path: &Path) -> Result<FileStamp> {
+    let meta = fs::metadata(path).map_err(|e| Error::Unreadable {
+        file: path.to_path_buf(),
+        why: format!("cannot read the file ({e})"),
+    })?;
+    #[cfg(unix)]
+    let identity = {
+        use std::os::unix::fs::MetadataExt;
+        Some((meta.dev(), meta.ino()))
+    };
+    #[cfg(not(unix))]
+    let identity = None;
+    Ok(FileStamp {
+        size: meta.len(),
+        modified: meta.modified().ok(),
+        identity,
+    })
+}
+
 /// SHA-256 of bytes.
 pub fn sha256(bytes: &[u8]) -> String {
     use sha2::{Digest, Sha256};
@@ -258,4 +288,40 @@ pub fn write_folder(root: &Path, name: &str, files: &[OutputFile]) -> Result<Pat
         let _ = d.sync_all();
     }
     Ok(target)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What `run` compares before and after reading: untouched, a file keeps its stamp; a
+    /// rewrite of the same length, or a copy renamed over it, does not.
+    #[test]
+    fn a_file_written_or_replaced_changes_its_stamp() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("orders.xlsx");
+        fs::write(&path, b"first").unwrap();
+        let before = stamp(&path).unwrap();
+        assert_eq!(stamp(&path).unwrap(), before);
+
+        let f = fs::OpenOptions::new().write(true).open(&path).unwrap();
+        f.set_modified(std::time::SystemTime::now() + std::time::Duration::from_secs(2))
+            .unwrap();
+        drop(f);
+        assert_ne!(stamp(&path).unwrap(), before, "a write moves the time");
+
+        let again = stamp(&path).unwrap();
+        let copy = dir.path().join("orders.xlsx.part");
+        fs::write(&copy, b"first").unwrap();
+        let f = fs::File::open(&copy).unwrap();
+        let t = fs::metadata(&path).unwrap().modified().unwrap();
+        f.set_modified(t).unwrap();
+        drop(f);
+        fs::rename(&copy, &path).unwrap();
+        assert_ne!(
+            stamp(&path).unwrap(),
+            again,
+            "a replacement is another file"
+        );
+    }
 }
