@@ -435,6 +435,11 @@ impl<'a> OrderLines<'a> {
         })
     }
 
+    /// The distinct customer ids of the lines (a missing one too), by code.
+    pub fn customer_ids(&self) -> &[Option<&'a str>] {
+        &self.customer_ids
+    }
+
     /// Each line's order code (distinct `order_id`s numbered, null too).
     pub fn order_codes(&self) -> &[u32] {
         &self.order

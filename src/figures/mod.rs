@@ -143,8 +143,7 @@ pub fn compute(
     let inputs = Inputs::new(tables, &active, month, config)?;
     let p = &inputs.p;
     tracing::debug!("figures: order lines reduced");
-    let codes = Some(inputs.lines.order_codes());
-    let findings = quality::findings(tables, month, None, &quality.files, codes)?;
+    let findings = quality::findings(tables, month, None, &quality.files, Some(&inputs.lines))?;
     tracing::debug!("figures: data-quality findings");
     let mut notes = Notes::default();
     let (totals, by_dimension) = inputs.keyed_all()?;
