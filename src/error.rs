@@ -132,7 +132,7 @@ pub enum Error {
     Locked { path: PathBuf, holder: String },
 
     /// An input file changed while the run read it.
-    #[error("{file} changed while it was being read (its SHA-256 or modification time differs before and after); nothing was written\n  hint: run again once the export is complete")]
+    #[error("{file} changed while it was being read (its SHA-256, size or times differ before and after); nothing was written\n  hint: run again once the export is complete")]
     InputChanged { file: PathBuf },
 
     /// An error inside salesplan itself (a computation that should not fail).

@@ -184,7 +184,7 @@ pub fn run(opts: &RunOptions) -> Result<RunOutcome> {
     // One run at a time per output folder; the lock is held until this function returns.
     let _lock = output::lock(&opts.out)?;
     let input_files = ingest::discover(&opts.input)?;
-    // Each input's size, modification time and identity before any reading; its hash beside
+    // Each input's size, times and identity before any reading; its hash beside
     // the reading (hashing first kept one core idle for a tenth of a second on a million
     // lines). A file written while it is read shows in its stamp or its second hash.
     let stamps = input_files

@@ -136,14 +136,16 @@ pub fn sha256_file(path: &Path) -> std::io::Result<(u64, String)> {
     Ok((size, format!("{:x}", h.finalize())))
 }
 
-/// What the file system says of an input: its size, modification time and identity. A
-/// write moves the time, a replacement under the same name changes the identity; `run`
+/// What the file system says of an input: its size, modification time, change time and
+/// identity. A write moves the times (the change time even when a copy sets the
+/// modification time back), a replacement under the same name changes the identity; `run`
 /// compares them before and after reading, beside the hashes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileStamp {
     size: u64,
     modified: Option<std::time::SystemTime>,
-    identity: Option<(u64, u64)>,
+    /// Device, inode, and change time in seconds and nanoseconds (Unix).
+    identity: Option<(u64, u64, i64, i64)>,
 }
 
 /// The [`FileStamp`] of `path` now.
@@ -155,7 +157,7 @@ pub fn stamp(path: &Path) -> Result<FileStamp> {
     #[cfg(unix)]
     let identity = {
         use std::os::unix::fs::MetadataExt;
-        Some((meta.dev(), meta.ino()))
+        Some((meta.dev(), meta.ino(), meta.ctime(), meta.ctime_nsec()))
     };
     #[cfg(not(unix))]
     let identity = None;
