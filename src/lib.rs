@@ -222,31 +222,13 @@ pub fn run(opts: &RunOptions) -> Result<RunOutcome> {
     });
     let (metrics, mut files) = made?;
     // An export that changed while it was read would make a report of neither version.
-    let inputs_after = inputs_after?;
-    for before in &inputs_before {
-        let same = inputs_after
-            .iter()
-            .any(|a| a.path == before.path && a.sha256 == before.sha256);
-        if !same {
-            return Err(Error::InputChanged {
-                file: opts.input.join(&before.path),
-            });
-        }
-    }
-    if inputs_after.len() != inputs_before.len() {
-        let new = inputs_after
-            .iter()
-            .find(|a| !inputs_before.iter().any(|b| b.path == a.path));
-        return Err(Error::InputChanged {
-            file: opts.input.join(new.map_or("", |n| n.path.as_str())),
-        });
-    }
-    // Taken after the second hash: a write during either hash or the reading moved it.
-    for (file, before) in input_files.iter().zip(&stamps) {
-        if output::stamp(file).ok().as_ref() != Some(before) {
-            return Err(Error::InputChanged { file: file.clone() });
-        }
-    }
+    refuse_changed(
+        &opts.input,
+        &inputs_before,
+        &inputs_after?,
+        &input_files,
+        &stamps,
+    )?;
     let manifest = output::Manifest {
         schema: "salesplan.manifest/1",
         version: env!("CARGO_PKG_VERSION"),
@@ -379,6 +361,39 @@ fn read_hashed(
         refuse_duplicates(input, &hashes)?;
         Ok((hashes, read?))
     })
+}
+
+/// Refuses the run when an input changed while it was read: its hash before and after
+/// differ, a file came or went, or its stamp (`stamps`, of `files`, taken before reading)
+/// moved. Called after the second hash, so a write during either hash shows too.
+fn refuse_changed(
+    dir: &Path,
+    before: &[output::FileRecord],
+    after: &[output::FileRecord],
+    files: &[PathBuf],
+    stamps: &[output::FileStamp],
+) -> Result<()> {
+    let changed = |file: PathBuf| Err(Error::InputChanged { file });
+    for b in before {
+        if !after
+            .iter()
+            .any(|a| a.path == b.path && a.sha256 == b.sha256)
+        {
+            return changed(dir.join(&b.path));
+        }
+    }
+    if let Some(new) = after
+        .iter()
+        .find(|a| !before.iter().any(|b| b.path == a.path))
+    {
+        return changed(dir.join(&new.path));
+    }
+    for (file, stamp) in files.iter().zip(stamps) {
+        if output::stamp(file).ok().as_ref() != Some(stamp) {
+            return changed(file.clone());
+        }
+    }
+    Ok(())
 }
 
 /// The same export twice (identical bytes under two names) would count every row twice.
@@ -566,4 +581,47 @@ pub fn deliver_month(
         }
     };
     deliver::deliver(out, month, &config)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A run is refused, naming the file, when an input's hash differs after the reading,
+    /// a file appears, or a file's stamp moved; nothing is refused when all agree.
+    #[test]
+    fn a_changed_input_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("orders.xlsx");
+        std::fs::write(&file, b"lines").unwrap();
+        let files = vec![file.clone()];
+        let stamps = vec![output::stamp(&file).unwrap()];
+        let record = |path: &str, sha: &str| output::FileRecord {
+            path: path.into(),
+            size: 5,
+            sha256: sha.into(),
+        };
+        let before = [record("orders.xlsx", "aa")];
+        let refused = |after: &[output::FileRecord]| match refuse_changed(
+            dir.path(),
+            &before,
+            after,
+            &files,
+            &stamps,
+        ) {
+            Err(Error::InputChanged { file }) => Some(file),
+            Err(e) => panic!("{e}"),
+            Ok(()) => None,
+        };
+        assert_eq!(refused(&before), None);
+        assert_eq!(refused(&[record("orders.xlsx", "bb")]), Some(file.clone()));
+        assert_eq!(
+            refused(&[record("orders.xlsx", "aa"), record("new.xlsx", "cc")]),
+            Some(dir.path().join("new.xlsx"))
+        );
+        let f = std::fs::OpenOptions::new().write(true).open(&file).unwrap();
+        f.set_modified(std::time::SystemTime::UNIX_EPOCH).unwrap();
+        drop(f);
+        assert_eq!(refused(&before), Some(file));
+    }
 }
