@@ -182,14 +182,25 @@ pub fn read_inputs(dir: &Path, config: &Config) -> Result<Ingested> {
     let mut failed = None;
     let next = std::sync::atomic::AtomicUsize::new(0);
     let n = files.len();
+    // The largest first: opening a big workbook (its shared strings, one thread's work)
+    // then overlaps the small files, instead of running alone after them.
+    let mut by_size: Vec<(u64, usize)> = files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (std::fs::metadata(f).map_or(0, |m| m.len()), i))
+        .collect();
+    by_size.sort_by_key(|&(size, i)| (std::cmp::Reverse(size), i));
     std::thread::scope(|s| {
         let (tx, rx) = std::sync::mpsc::channel();
         for _ in 0..FILE_READERS.min(n) {
             let tx = tx.clone();
-            let (next, read_one) = (&next, &read_one);
+            let (next, read_one, by_size) = (&next, &read_one, &by_size);
             s.spawn(move || loop {
-                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                if i >= n || tx.send((i, read_one(i))).is_err() {
+                let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(&(_, i)) = by_size.get(k) else {
+                    return;
+                };
+                if tx.send((i, read_one(i))).is_err() {
                     return;
                 }
             });
