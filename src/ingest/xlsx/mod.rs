@@ -243,27 +243,23 @@ mod tests {
         }
     }
 
-    /// With 97-byte pieces, cuts fall inside tags, values, entities, CDATA and `</row>`
-    /// written inside text; every one must read as calamine reads the whole sheet.
-    #[test]
-    fn sheets_cut_anywhere_read_as_calamine_reads_them() {
-        use crate::ingest::source::{read_file_with, XlsxEngine};
+    /// A workbook written by rust_xlsxwriter (a date, a decimal and a text cell, so its
+    /// styles have those formats as 1, 2 and 0) whose first sheet's rows are then
+    /// replaced by `rows`.
+    fn workbook_with_rows(dir: &Path, rows: &str) -> PathBuf {
         use std::io::Write;
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("cut.xlsx");
+        let path = dir.join("rows.xlsx");
         let mut wb = rust_xlsxwriter::Workbook::new();
-        wb.add_worksheet().write(0, 0, "x").unwrap();
+        let date = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd");
+        let decimal = rust_xlsxwriter::Format::new().set_num_format("0.00");
+        let ws = wb.add_worksheet();
+        ws.write_with_format(0, 0, 45000, &date).unwrap();
+        ws.write_with_format(0, 1, 1.5, &decimal).unwrap();
+        ws.write(0, 2, "x").unwrap();
         wb.save(&path).unwrap();
-        let mut rows = String::new();
-        for r in 1..=120 {
-            rows.push_str(&format!(
-                r#"<row r="{r}"><c r="A{r}" t="inlineStr"><is><t><![CDATA[a</row>b{r}]]></t></is></c><c r="B{r}"><v>{r}.25</v></c><c r="C{r}" t="str"><v>x&amp;y&lt;/row&gt;{r}</v></c><c r="D{r}" t="b"><v>1</v></c></row>"#
-            ));
-        }
         let sheet = format!(
             r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>{rows}</sheetData></worksheet>"#
         );
-        // The workbook again, with this sheet.
         let bytes = std::fs::read(&path).unwrap();
         let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
         let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
@@ -280,18 +276,84 @@ mod tests {
             out.write_all(&content).unwrap();
         }
         std::fs::write(&path, out.finish().unwrap().into_inner()).unwrap();
-        assert!(sheet.len() > 100 * CHUNK);
+        path
+    }
 
+    /// Every cell of `path` as the fast path reads it, checked against calamine.
+    fn read_both_ways(path: &Path) -> Vec<String> {
+        use crate::ingest::source::{read_file_with, XlsxEngine};
         let limits = crate::config::Config::default().limits;
         let read = |engine| {
             let mut r = Recorded::default();
-            read_file_with(&path, &limits, &mut r, engine).unwrap();
+            read_file_with(path, &limits, &mut r, engine).unwrap();
             r.0
         };
         let fast = read(XlsxEngine::Fast);
         assert_eq!(fast, read(XlsxEngine::Calamine));
+        fast
+    }
+
+    /// With 97-byte pieces, cuts fall inside tags, values, entities, CDATA and `</row>`
+    /// written inside text; every one must read as calamine reads the whole sheet.
+    #[test]
+    fn sheets_cut_anywhere_read_as_calamine_reads_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut rows = String::new();
+        for r in 1..=120 {
+            rows.push_str(&format!(
+                r#"<row r="{r}"><c r="A{r}" t="inlineStr"><is><t><![CDATA[a</row>b{r}]]></t></is></c><c r="B{r}"><v>{r}.25</v></c><c r="C{r}" t="str"><v>x&amp;y&lt;/row&gt;{r}</v></c><c r="D{r}" t="b"><v>1</v></c></row>"#
+            ));
+        }
+        let path = workbook_with_rows(dir.path(), &rows);
+        assert!(rows.len() > 100 * CHUNK);
+        let fast = read_both_ways(&path);
         assert_eq!(fast.len(), 121);
         assert!(fast[120].contains("a</row>b120"), "{}", fast[120]);
+    }
+
+    /// A column's tags are compared with the last one's tail: a tail that changes in style,
+    /// type, length or order of attributes, or grows past 16 bytes, is read afresh.
+    #[test]
+    fn a_column_whose_tags_change_reads_as_calamine_reads_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let b_tails = [
+            r#" s="1">"#,
+            r#" s="2">"#,
+            r#" s="1" t="n">"#,
+            r#" t="n" s="1">"#,
+            r#" s="2" t="str">"#,
+            r#" s="1"/>"#,
+            r#" s="0" t="str" cm="1">"#,
+            r#">"#,
+        ];
+        let mut rows = String::new();
+        for r in 1..=90 {
+            // Column B's tail changes every third row; C's stays for 28 rows.
+            let b = b_tails[(r / 3) % b_tails.len()];
+            let c = if r % 29 == 0 {
+                r#" s="2">"#
+            } else {
+                r#" s="1">"#
+            };
+            let value = |tail: &str| {
+                if tail.ends_with("/>") {
+                    String::new()
+                } else {
+                    format!("<v>{}</v></c>", 45000 + r)
+                }
+            };
+            rows.push_str(&format!(
+                r#"<row r="{r}"><c r="B{r}"{b}{}<c r="C{r}"{c}{}<c r="D{r}" s="2"><v>{r}.5</v></c></row>"#,
+                value(b),
+                value(c),
+            ));
+        }
+        let path = workbook_with_rows(dir.path(), &rows);
+        let cells = read_both_ways(&path);
+        assert_eq!(cells.len(), 91);
+        // Row 29's C is a decimal, the rows around it dates.
+        assert!(cells[29].contains("Number(45029.0)"), "{}", cells[29]);
+        assert!(cells[28].contains("DateTime(2023-04-12"), "{}", cells[28]);
     }
 
     #[test]

@@ -80,6 +80,8 @@ pub(super) struct Scanner<'w> {
     inline_value: Option<String>,
     /// The last date-formatted number and what it read as.
     last_date: Option<(u64, ExcelDateTimeType, Cell<'static>)>,
+    /// Per column, the last quick-read tag's attributes after `r`: see [`TagTail`].
+    tails: Vec<TagTail>,
 }
 
 impl<'w> Scanner<'w> {
@@ -101,6 +103,7 @@ impl<'w> Scanner<'w> {
             inline: None,
             inline_value: None,
             last_date: None,
+            tails: Vec::new(),
         }
     }
 
@@ -315,8 +318,18 @@ impl<'w> Scanner<'w> {
         if !rest.starts_with(b"<c ") {
             return Ok(None);
         }
-        let Some(tag) = CellTag::read(rest) else {
-            return Ok(None);
+        let tag = match self.remembered(rest) {
+            Some(tag) => tag,
+            None => match CellTag::quick(rest) {
+                Some(tag) => {
+                    self.remember(rest, &tag);
+                    tag
+                }
+                None => match CellTag::walk(rest) {
+                    Some(tag) => tag,
+                    None => return Ok(None),
+                },
+            },
         };
         let mut end = tag.end;
         let mut value = None;
@@ -356,6 +369,71 @@ impl<'w> Scanner<'w> {
         self.has_value = value.is_some();
         self.end_cell_with(value.unwrap_or_default(), sink)?;
         Ok(Some(pos + end))
+    }
+
+    /// The tag at the start of `rest` when it is `<c r="…"` followed by the very bytes its
+    /// column's last quick-read tag had after the reference: read as that one was, without
+    /// walking its attributes again.
+    #[inline(always)]
+    fn remembered<'a>(&self, rest: &'a [u8]) -> Option<CellTag<'a>> {
+        if word(rest, 0)? & 0xFFFF_FFFF_FFFF != CellTag::OPEN {
+            return None;
+        }
+        let w = word(rest, 6)?;
+        let q = first_of(w, b'"');
+        let at = reference_in(w, q)?;
+        let tail = self.tails.get(at.1 as usize)?;
+        let i = 6 + q + 1;
+        let (a, b) = (word(rest, i)?, word(rest, i + 8)?);
+        if tail.len == 0
+            || (a ^ tail.bytes[0]) & tail.mask[0] | (b ^ tail.bytes[1]) & tail.mask[1] != 0
+        {
+            return None;
+        }
+        Some(CellTag {
+            r: Reference::Read(at),
+            s: tail.s,
+            t: tail
+                .t
+                .map(|(from, len)| &rest[i + from as usize..i + from as usize + len as usize]),
+            end: i + tail.len as usize,
+            empty: tail.empty,
+        })
+    }
+
+    /// Keeps what follows the reference of `tag`, a tag [`CellTag::quick`] read at the
+    /// start of `rest`, for [`Self::remembered`] (when it is at most 16 bytes).
+    fn remember(&mut self, rest: &[u8], tag: &CellTag) {
+        let Reference::Read((_, col)) = tag.r else {
+            return;
+        };
+        let Some(w) = word(rest, 6) else { return };
+        let i = 6 + first_of(w, b'"') + 1;
+        let len = tag.end.saturating_sub(i);
+        let (Some(a), Some(b)) = (word(rest, i), word(rest, i + 8)) else {
+            return;
+        };
+        if len == 0 || len > 16 || col as usize >= MAX_TAILS {
+            return;
+        }
+        let col = col as usize;
+        if self.tails.len() <= col {
+            self.tails.resize(col + 1, TagTail::default());
+        }
+        let mask = |n: usize| if n >= 8 { u64::MAX } else { below(n) };
+        self.tails[col] = TagTail {
+            bytes: [a, b],
+            mask: [mask(len), mask(len.saturating_sub(8))],
+            len: len as u8,
+            s: tag.s,
+            t: tag.t.map(|t| {
+                (
+                    (t.as_ptr() as usize - rest.as_ptr() as usize - i) as u8,
+                    t.len() as u8,
+                )
+            }),
+            empty: tag.empty,
+        };
     }
 
     /// `<row r="12" …>` with its number first and double-quoted attributes: as the
@@ -512,6 +590,25 @@ enum Reference<'a> {
     Bad(&'a [u8]),
 }
 
+/// Columns up to this many keep their last tag's tail.
+const MAX_TAILS: usize = 1024;
+
+/// The bytes of a cell tag after its reference (` s="3" t="s">`, at most 16) and what
+/// [`CellTag::quick`] read in them. A column's cells nearly always share style and type,
+/// so the next row's tag in the column is compared with these, two words, instead of read
+/// attribute by attribute; the same bytes read the same whatever the reference before them.
+#[derive(Clone, Copy, Default)]
+struct TagTail {
+    bytes: [u64; 2],
+    mask: [u64; 2],
+    /// 0: nothing kept.
+    len: u8,
+    s: Option<usize>,
+    /// Where `t`'s value is in the tail, and its length.
+    t: Option<(u8, u8)>,
+    empty: bool,
+}
+
 /// A cell's start tag when it has the plain shape: attributes `name="value"`, double-quoted,
 /// single spaces or more between them, no entity in a value. `r` and `s` are read as the
 /// tag is walked, not looked at again.
@@ -530,15 +627,17 @@ struct CellTag<'a> {
 impl<'a> CellTag<'a> {
     /// Reads the tag at the start of `rest` (which starts with `<c `); `None` for any other
     /// shape, or a cut, left to the tokenizer.
+    #[cfg(test)]
     fn read(rest: &'a [u8]) -> Option<Self> {
         Self::quick(rest).or_else(|| Self::walk(rest))
     }
 
     /// The commonest tag, `<c r="B4"` then ` s="3"` and ` t="s"` (one-letter names, each
     /// at most once, single spaces), read eight bytes at a time; `None` for anything else.
+    const OPEN: u64 = u64::from_le_bytes(*b"<c r=\"\0\0");
+
     fn quick(rest: &'a [u8]) -> Option<Self> {
-        const OPEN: u64 = u64::from_le_bytes(*b"<c r=\"\0\0");
-        if word(rest, 0)? & 0xFFFF_FFFF_FFFF != OPEN {
+        if word(rest, 0)? & 0xFFFF_FFFF_FFFF != Self::OPEN {
             return None;
         }
         let w = word(rest, 6)?;
