@@ -482,18 +482,48 @@ impl<'w> Scanner<'w> {
         self.text_for = TextFor::Nothing;
         let (row, col) = self.pos;
         self.col = col + 1;
-        let mut cell = self
-            .value(v)
-            .map_err(|e| ReadError::Sheet(SheetError::Unreadable(e)))?;
-        if matches!(cell, Cell::Empty) {
-            if let Some(f) = self.formula.take() {
-                cell = Cell::NoCachedValue(f);
+        let cell = match self.common_value(v) {
+            Some(cell) => cell,
+            None => {
+                let mut cell = self
+                    .value(v)
+                    .map_err(|e| ReadError::Sheet(SheetError::Unreadable(e)))?;
+                if matches!(cell, Cell::Empty) {
+                    if let Some(f) = self.formula.take() {
+                        cell = Cell::NoCachedValue(f);
+                    }
+                }
+                cell
             }
-        }
+        };
         if !sink.cell(row, col, cell).map_err(ReadError::Sink)? {
             self.part = Part::Done;
         }
         Ok(())
+    }
+
+    /// The two cells nearly every sheet is made of, a shared string and a number that is
+    /// not a date, read as [`Self::value`] reads them but without its call: its result,
+    /// handed back through memory, was a stall on every cell. `None` for anything else.
+    #[inline(always)]
+    fn common_value(&self, v: &[u8]) -> Option<Cell<'w>> {
+        if !self.has_value || self.inline_value.is_some() {
+            return None;
+        }
+        match self.ty {
+            CellType::Shared => {
+                let s = self.wb.strings.get(number(v)? as usize)?;
+                Some(Cell::Text(Cow::Borrowed(s)))
+            }
+            CellType::Number | CellType::N => {
+                let format = self.style.and_then(|id| self.wb.formats.get(id));
+                if matches!(format, Some(NumberKind::DateTime | NumberKind::TimeDelta)) {
+                    return None;
+                }
+                decimal(v).map(Cell::Number)
+            }
+            _ => None,
+        }
     }
 
     fn value(&mut self, v: &[u8]) -> Result<Cell<'w>, String> {
