@@ -2,6 +2,7 @@
 //! turned into a frame's columns without copying text.
 
 use polars::prelude::*;
+use polars_arrow::array::{MutableArray, MutableBinaryViewArray};
 use polars_arrow::bitmap::MutableBitmap;
 
 use crate::types::{ColumnType, TableKind};
@@ -12,7 +13,10 @@ use crate::types::{ColumnType, TableKind};
 pub struct Strings {
     /// Values taken over from other files' reading, in order, then the builder's.
     done: Option<StringChunked>,
-    building: StringChunkedBuilder,
+    building: MutableBinaryViewArray<str>,
+    /// The bytes of the values taken back out ([`Self::pop`]), which the builder still
+    /// counts: settled in [`Self::finish`].
+    popped_bytes: usize,
 }
 
 impl Default for Strings {
@@ -31,17 +35,41 @@ impl Strings {
     fn with_capacity(rows: usize) -> Self {
         Strings {
             done: None,
-            building: StringChunkedBuilder::new(PlSmallStr::EMPTY, rows),
+            building: MutableBinaryViewArray::with_capacity(rows),
+            popped_bytes: 0,
         }
     }
 
     pub fn push(&mut self, v: Option<&str>) {
-        self.building.append_option(v);
+        self.building.push(v);
+    }
+
+    /// The value last pushed, if it is not missing.
+    pub fn last(&self) -> Option<&str> {
+        let i = self.building.len().checked_sub(1)?;
+        let there = MutableArray::validity(&self.building).is_none_or(|v| v.get(i));
+        there.then(|| self.building.value(i))
+    }
+
+    /// Takes the value last pushed back out (its bytes stay in the buffer, unused).
+    pub fn pop(&mut self) {
+        // SAFETY: dropping the last view leaves the others as they were; the byte count
+        // it leaves too high is settled in `finish`.
+        let Some(view) = (unsafe { self.building.views_mut() }).pop() else {
+            return;
+        };
+        self.popped_bytes += view.length as usize;
+        if let Some(valid) = MutableBinaryViewArray::validity(&mut self.building) {
+            valid.pop();
+        }
     }
 
     /// The column, named `name`.
     pub fn finish(self, name: &str) -> StringChunked {
-        let last = self.building.finish();
+        let mut building = self.building;
+        // SAFETY: the views taken out held these bytes.
+        unsafe { building.set_total_bytes_len(building.total_bytes_len() - self.popped_bytes) };
+        let last = StringChunked::with_chunk(name.into(), building.freeze());
         let mut all = match self.done {
             Some(mut done) => {
                 // Appending chunks moves no strings.
@@ -110,6 +138,14 @@ impl<T: PolarsNumericType> Numbers<T> {
         }
     }
 
+    /// Takes the value last pushed back out.
+    pub fn pop(&mut self) {
+        self.values.pop();
+        if let Some(valid) = &mut self.valid {
+            valid.pop();
+        }
+    }
+
     /// The value at `i`, if there is one.
     pub fn get(&self, i: usize) -> Option<T::Native> {
         let there = self.valid.as_ref().is_none_or(|v| i < v.len() && v.get(i));
@@ -162,6 +198,16 @@ impl ColumnValues {
             (ColumnValues::Date(a), ColumnValues::Date(b)) => a.extend(b),
             (ColumnValues::DateTime(a), ColumnValues::DateTime(b)) => a.extend(b),
             _ => unreachable!("a table's columns have one type"),
+        }
+    }
+
+    /// Takes the value last pushed back out.
+    pub fn pop(&mut self) {
+        match self {
+            ColumnValues::Text(c) => c.pop(),
+            ColumnValues::Number(c) => c.pop(),
+            ColumnValues::Date(c) => c.pop(),
+            ColumnValues::DateTime(c) => c.pop(),
         }
     }
 

@@ -50,6 +50,14 @@ impl ColumnValues {
         }
     }
 
+    /// The last value, when it is a text.
+    fn last_text(&self) -> Option<&str> {
+        match self {
+            ColumnValues::Text(c) => c.last(),
+            _ => None,
+        }
+    }
+
     fn push_null(&mut self) {
         match self {
             ColumnValues::Text(c) => c.push(None),
@@ -282,8 +290,16 @@ impl<'a, 'c> FileVisitor<'a, 'c> {
             stages: &self.ingest.config.stages,
             order: DateOrder::Infer,
         };
-        let mut values = Vec::with_capacity(specs.len());
+        // Values go straight to the table's columns (a row's values gathered first and
+        // copied over stalled on every one); a row with a problem is taken back out.
+        let new_table = !self.ingest.rows.contains_key(&table);
+        let rows = self
+            .ingest
+            .rows
+            .entry(table)
+            .or_insert_with(|| TableRows::with_capacity(table, self.declared_rows));
         let mut problems = Vec::new();
+        let mut pushed = 0;
         let mut ambiguous: u64 = 0;
         for (k, spec) in specs.iter().enumerate() {
             let result = match &layout.columns[k] {
@@ -305,7 +321,8 @@ impl<'a, 'c> FileVisitor<'a, 'c> {
                             if table == TableKind::Orders
                                 && spec.name == "amount"
                                 && cell_of(*index).is_blank()
-                                && matches!(values.first(), Some(Value::Text(Some(id))) if **id == *self.prev_order) =>
+                                && pushed > 0
+                                && rows.columns[0].last_text() == Some(&self.prev_order) =>
                         {
                             Ok(Value::Number(Some(0.0)))
                         }
@@ -324,7 +341,11 @@ impl<'a, 'c> FileVisitor<'a, 'c> {
                 ))))),
             };
             match result {
-                Ok(v) => values.push(v),
+                Ok(v) if problems.is_empty() => {
+                    rows.columns[k].push(v);
+                    pushed += 1;
+                }
+                Ok(_) => {}
                 Err(p) => {
                     let (col, header) = layout.columns[k]
                         .as_ref()
@@ -343,31 +364,29 @@ impl<'a, 'c> FileVisitor<'a, 'c> {
             }
         }
         if !problems.is_empty() {
+            for column in &mut rows.columns[..pushed] {
+                column.pop();
+            }
+            if new_table {
+                self.ingest.rows.remove(&table);
+            }
             quality.rows_rejected += 1;
             self.ingest.rejections.extend(problems);
             return;
         }
         quality.rows_used += 1;
         if table == TableKind::Orders {
-            if let Some(Value::Text(Some(id))) = values.first() {
+            if let Some(id) = rows.columns[0].last_text() {
                 self.prev_order.clear();
                 self.prev_order.push_str(id);
             }
         }
-        let rows = self
-            .ingest
-            .rows
-            .entry(table)
-            .or_insert_with(|| TableRows::with_capacity(table, self.declared_rows));
         if ambiguous != 0 {
             for (k, slash) in self.slash.iter_mut().enumerate() {
                 if ambiguous & (1 << k) != 0 {
                     slash.1.push(rows.rows);
                 }
             }
-        }
-        for (col, v) in rows.columns.iter_mut().zip(values) {
-            col.push(v);
         }
         rows.rows += 1;
         rows.file.push(self.file_index);
