@@ -161,6 +161,38 @@ fn month_start(cell: &Cell, epoch_1904: bool) -> Result<Value<'static>, Problem>
     )))
 }
 
+/// A row of totals, which is skipped: its key (the table's key, or for orders without
+/// order ids, their date) is blank or a total word, and a cell mentions a total.
+fn is_totals_row(layout: &Layout, cells: &[Cell]) -> bool {
+    let table = layout.table;
+    let cell_of = |i: usize| cells.get(i).unwrap_or(&Cell::Empty);
+    // The key that marks a totals row: the table's key, or for orders without order
+    // ids, their date.
+    let key = match &layout.columns[0] {
+        Some(Source::Cell { index, .. }) => cell_of(*index),
+        _ => match layout.columns.get(1) {
+            Some(Some(Source::Cell { index, .. } | Source::MonthStart { index, .. })) => {
+                cell_of(*index)
+            }
+            _ => &Cell::Empty,
+        },
+    };
+    // Tills put a count in the receipt column of their totals row: for orders, a row
+    // without a date that mentions a total is one too.
+    // Looked at only when the key does not already mark the row (most rows have one).
+    let undated = || {
+        table == TableKind::Orders
+            && match layout.columns.get(1) {
+                Some(Some(Source::Cell { index, .. } | Source::MonthStart { index, .. })) => {
+                    cell_of(*index).is_blank()
+                }
+                _ => false,
+            }
+    };
+    (key.is_blank() || coerce::is_total_word(key) || undated())
+        && cells.iter().any(coerce::mentions_total)
+}
+
 enum State {
     /// Still looking for the header among the first rows.
     Searching {
@@ -255,32 +287,7 @@ impl<'a, 'c> FileVisitor<'a, 'c> {
         let cell_of = |i: usize| cells.get(i).unwrap_or(&Cell::Empty);
         let quality = self.ingest.quality.table(table);
         quality.rows_read += 1;
-        // The key that marks a totals row: the table's key, or for orders without order
-        // ids, their date.
-        let key = match &layout.columns[0] {
-            Some(Source::Cell { index, .. }) => cell_of(*index),
-            _ => match layout.columns.get(1) {
-                Some(Some(Source::Cell { index, .. } | Source::MonthStart { index, .. })) => {
-                    cell_of(*index)
-                }
-                _ => &Cell::Empty,
-            },
-        };
-        // Tills put a count in the receipt column of their totals row: for orders, a row
-        // without a date that mentions a total is one too.
-        // Looked at only when the key does not already mark the row (most rows have one).
-        let undated = || {
-            table == TableKind::Orders
-                && match layout.columns.get(1) {
-                    Some(Some(Source::Cell { index, .. } | Source::MonthStart { index, .. })) => {
-                        cell_of(*index).is_blank()
-                    }
-                    _ => false,
-                }
-        };
-        if (key.is_blank() || coerce::is_total_word(key) || undated())
-            && cells.iter().any(coerce::mentions_total)
-        {
+        if is_totals_row(layout, cells) {
             quality.totals_rows += 1;
             tracing::debug!(file = %self.path.display(), sheet = %self.sheet, row = row + 1, "totals row skipped");
             return;
