@@ -44,6 +44,11 @@ impl Strings {
         self.building.push(v);
     }
 
+    /// How many values the column holds.
+    pub fn count(&self) -> usize {
+        self.done.as_ref().map_or(0, |d| d.len()) + self.building.len()
+    }
+
     /// The value last pushed, if it is not missing.
     pub fn last(&self) -> Option<&str> {
         let i = self.building.len().checked_sub(1)?;
@@ -198,6 +203,16 @@ impl ColumnValues {
             (ColumnValues::Date(a), ColumnValues::Date(b)) => a.extend(b),
             (ColumnValues::DateTime(a), ColumnValues::DateTime(b)) => a.extend(b),
             _ => unreachable!("a table's columns have one type"),
+        }
+    }
+
+    /// How many values the column holds.
+    pub fn count(&self) -> usize {
+        match self {
+            ColumnValues::Text(c) => c.count(),
+            ColumnValues::Number(c) => c.values.len(),
+            ColumnValues::Date(c) => c.values.len(),
+            ColumnValues::DateTime(c) => c.values.len(),
         }
     }
 

@@ -36,7 +36,6 @@ enum Value<'c> {
     Text(Option<Cow<'c, str>>),
     Number(Option<f64>),
     Date(Option<i32>),
-    DateTime(Option<i64>),
 }
 
 impl ColumnValues {
@@ -45,7 +44,6 @@ impl ColumnValues {
             (ColumnValues::Text(c), Value::Text(v)) => c.push(v.as_deref()),
             (ColumnValues::Number(c), Value::Number(v)) => c.push(v),
             (ColumnValues::Date(c), Value::Date(v)) => c.push(v),
-            (ColumnValues::DateTime(c), Value::DateTime(v)) => c.push(v),
             (c, _) => c.push_null(),
         }
     }
@@ -76,43 +74,71 @@ struct Reading<'s> {
     order: DateOrder,
 }
 
-fn coerce<'c>(
+/// Reads `cell` as `spec` says and pushes the value to `column` (numbers times `scale`);
+/// nothing is pushed for a problem. Pushed here, not handed back: a value returned to be
+/// pushed was copied through memory, a stall on every cell.
+#[inline(always)]
+fn coerce_into(
     spec: &ColumnSpec,
-    cell: &'c Cell<'_>,
+    cell: &Cell<'_>,
     how: &Reading<'_>,
     evidence: &mut SlashEvidence,
-) -> Result<Value<'c>, Problem> {
+    scale: f64,
+    column: &mut ColumnValues,
+) -> Result<(), Problem> {
     // 1970-01-01 in days from the common era.
     const EPOCH_DAYS_FROM_CE: i32 = 719_163;
     let epoch_1904 = how.epoch_1904;
-    let owned = |v: Option<String>| Value::Text(v.map(Cow::Owned));
-    let value = match spec.ty {
-        ColumnType::Text => coerce::to_text_ref(cell).map(Value::Text)?,
-        ColumnType::Period => coerce::to_period(cell, epoch_1904).map(owned)?,
-        ColumnType::Stage => coerce::to_stage(cell, how.stages).map(owned)?,
-        ColumnType::LeadStatus => coerce::to_lead_status(cell).map(owned)?,
-        ColumnType::Number => coerce::to_number(cell).map(Value::Number)?,
-        ColumnType::Score => coerce::to_score(cell).map(Value::Number)?,
-        ColumnType::Date => Value::Date(
-            coerce::to_date_in(cell, epoch_1904, how.order, evidence)?
-                .map(|d| d.num_days_from_ce() - EPOCH_DAYS_FROM_CE),
-        ),
-        ColumnType::DateTime => Value::DateTime(
-            coerce::to_datetime_in(cell, epoch_1904, how.order, evidence)?
-                .map(|d| d.and_utc().timestamp_millis()),
-        ),
-    };
-    let missing = matches!(
-        value,
-        Value::Text(None) | Value::Number(None) | Value::Date(None) | Value::DateTime(None)
-    );
-    if missing && spec.required {
-        return Err(Problem {
+    let required = |present: bool| {
+        if present || !spec.required {
+            return Ok(());
+        }
+        Err(Problem {
             expected: "a value (the column is required)",
             found: cell.describe(),
-        });
+        })
+    };
+    let scaled = |n: f64| if scale != 1.0 { n * scale } else { n };
+    match (spec.ty, column) {
+        (ColumnType::Text, ColumnValues::Text(c)) => {
+            let v = coerce::to_text_ref(cell)?;
+            required(v.is_some())?;
+            c.push(v.as_deref());
+        }
+        (
+            ColumnType::Period | ColumnType::Stage | ColumnType::LeadStatus,
+            ColumnValues::Text(c),
+        ) => {
+            let v = match spec.ty {
+                ColumnType::Period => coerce::to_period(cell, epoch_1904)?,
+                ColumnType::Stage => coerce::to_stage(cell, how.stages)?,
+                _ => coerce::to_lead_status(cell)?,
+            };
+            required(v.is_some())?;
+            c.push(v.as_deref());
+        }
+        (ColumnType::Number | ColumnType::Score, ColumnValues::Number(c)) => {
+            let v = match spec.ty {
+                ColumnType::Number => coerce::to_number(cell)?,
+                _ => coerce::to_score(cell)?,
+            };
+            required(v.is_some())?;
+            c.push(v.map(scaled));
+        }
+        (ColumnType::Date, ColumnValues::Date(c)) => {
+            let v = coerce::to_date_in(cell, epoch_1904, how.order, evidence)?;
+            required(v.is_some())?;
+            c.push(v.map(|d| d.num_days_from_ce() - EPOCH_DAYS_FROM_CE));
+        }
+        (ColumnType::DateTime, ColumnValues::DateTime(c)) => {
+            let v = coerce::to_datetime_in(cell, epoch_1904, how.order, evidence)?;
+            required(v.is_some())?;
+            c.push(v.map(|d| d.and_utc().timestamp_millis()));
+        }
+        // A table's columns are made for its spec's types (`ColumnValues::with_capacity`).
+        (_, c) => c.push_null(),
     }
-    Ok(value)
+    Ok(())
 }
 
 /// amount = quantity × unit price, each with its header's unit scale.
@@ -306,73 +332,72 @@ impl<'a, 'c> FileVisitor<'a, 'c> {
             .entry(table)
             .or_insert_with(|| TableRows::with_capacity(table, self.declared_rows));
         let mut problems = Vec::new();
-        let mut pushed = 0;
         let mut ambiguous: u64 = 0;
         for (k, spec) in specs.iter().enumerate() {
             let result = match &layout.columns[k] {
-                None => Ok(Value::Text(None)),
+                None => {
+                    rows.columns[k].push_null();
+                    Ok(())
+                }
                 Some(Source::Cell { index, scale, .. }) => {
                     let evidence = &mut self.slash[k].0;
                     let before = evidence.ambiguous;
-                    let v = coerce(spec, cell_of(*index), &how, evidence);
+                    let cell = cell_of(*index);
+                    let done =
+                        coerce_into(spec, cell, &how, evidence, *scale, &mut rows.columns[k]);
                     if evidence.ambiguous != before {
                         ambiguous |= 1 << k;
                     }
-                    match v {
-                        Ok(Value::Number(Some(n))) if *scale != 1.0 => {
-                            Ok(Value::Number(Some(n * scale)))
-                        }
+                    match done {
                         // A further line of the order just read, with its order-level
                         // amount left blank (Shopify, 淘宝: totals on the first line).
                         Err(_)
                             if table == TableKind::Orders
                                 && spec.name == "amount"
-                                && cell_of(*index).is_blank()
-                                && pushed > 0
+                                && cell.is_blank()
+                                && rows.columns[0].count() > rows.rows
                                 && rows.columns[0].last_text() == Some(&self.prev_order) =>
                         {
-                            Ok(Value::Number(Some(0.0)))
+                            rows.columns[k].push(Value::Number(Some(0.0)));
+                            Ok(())
                         }
                         other => other,
                     }
                 }
                 Some(Source::MonthStart { index, .. }) => {
-                    month_start(cell_of(*index), self.epoch_1904)
+                    month_start(cell_of(*index), self.epoch_1904).map(|v| rows.columns[k].push(v))
                 }
-                Some(Source::Product { quantity, price }) => product(cells, quantity, price),
-                Some(Source::LineNumber) => Ok(Value::Text(Some(Cow::Owned(format!(
-                    "{}:{}:{}",
-                    self.file_index,
-                    self.sheet_index,
-                    row + 1
-                ))))),
+                Some(Source::Product { quantity, price }) => {
+                    product(cells, quantity, price).map(|v| rows.columns[k].push(v))
+                }
+                Some(Source::LineNumber) => {
+                    let id = format!("{}:{}:{}", self.file_index, self.sheet_index, row + 1);
+                    rows.columns[k].push(Value::Text(Some(Cow::Owned(id))));
+                    Ok(())
+                }
             };
-            match result {
-                Ok(v) if problems.is_empty() => {
-                    rows.columns[k].push(v);
-                    pushed += 1;
-                }
-                Ok(_) => {}
-                Err(p) => {
-                    let (col, header) = layout.columns[k]
-                        .as_ref()
-                        .map(Source::place)
-                        .unwrap_or((0, String::new()));
-                    problems.push(Rejection {
-                        file: self.path.display().to_string(),
-                        sheet: self.sheet.clone(),
-                        row: row + 1,
-                        column: format!("{} ({header})", column_letter(col)),
-                        field: spec.name,
-                        expected: p.expected,
-                        found: p.found,
-                    });
-                }
+            if let Err(p) = result {
+                let (col, header) = layout.columns[k]
+                    .as_ref()
+                    .map(Source::place)
+                    .unwrap_or((0, String::new()));
+                problems.push(Rejection {
+                    file: self.path.display().to_string(),
+                    sheet: self.sheet.clone(),
+                    row: row + 1,
+                    column: format!("{} ({header})", column_letter(col)),
+                    field: spec.name,
+                    expected: p.expected,
+                    found: p.found,
+                });
             }
         }
         if !problems.is_empty() {
-            for column in &mut rows.columns[..pushed] {
-                column.pop();
+            // Every column the row's values went to gives them back.
+            for column in &mut rows.columns {
+                if column.count() > rows.rows {
+                    column.pop();
+                }
             }
             if new_table {
                 self.ingest.rows.remove(&table);
