@@ -69,6 +69,47 @@ impl Strings {
         }
     }
 
+    /// The rows whose value passes `test`, rising; `None` when the column holds values
+    /// taken over from other files (see [`ColumnValues::move_last`]).
+    pub fn rows_where(&self, test: impl Fn(&str) -> bool) -> Option<Vec<usize>> {
+        if self.done.is_some() {
+            return None;
+        }
+        let valid = MutableArray::validity(&self.building);
+        // Equal views are equal strings (inline, or the same bytes of the same buffer):
+        // a status column repeats a few values, mostly one after another.
+        let mut last: Option<(u128, bool)> = None;
+        let mut rows = Vec::new();
+        for (i, view) in self.building.views().iter().enumerate() {
+            if valid.is_some_and(|v| !v.get(i)) {
+                continue;
+            }
+            let bits = view.as_u128();
+            let passes = match last {
+                Some((b, passes)) if b == bits => passes,
+                _ => {
+                    let passes = test(self.building.value(i));
+                    last = Some((bits, passes));
+                    passes
+                }
+            };
+            if passes {
+                rows.push(i);
+            }
+        }
+        Some(rows)
+    }
+
+    /// See [`ColumnValues::move_last`]; only while nothing is taken over from other files.
+    fn move_last(&mut self, rows: &[usize]) {
+        debug_assert!(self.done.is_none(), "chunks taken over are not reordered");
+        // SAFETY: the views are only reordered; each still points at its own bytes.
+        move_last(unsafe { self.building.views_mut() }, rows);
+        if let Some(valid) = MutableBinaryViewArray::validity(&mut self.building) {
+            move_last_bits(valid, rows);
+        }
+    }
+
     /// The column, named `name`.
     pub fn finish(self, name: &str) -> StringChunked {
         let mut building = self.building;
@@ -162,6 +203,13 @@ impl<T: PolarsNumericType> Numbers<T> {
         self.values[i] = v;
     }
 
+    fn move_last(&mut self, rows: &[usize]) {
+        move_last(&mut self.values, rows);
+        if let Some(valid) = &mut self.valid {
+            move_last_bits(valid, rows);
+        }
+    }
+
     /// The column, named `name`.
     pub fn finish(self, name: &str) -> ChunkedArray<T> {
         ChunkedArray::from_vec_validity(name.into(), self.values, self.valid.map(Into::into))
@@ -226,6 +274,24 @@ impl ColumnValues {
         }
     }
 
+    /// Moves the values at `rows` (rising, each in range) after the others, both parts in
+    /// their order, in place: a few cancelled lines go last without copying the million
+    /// others into a new column. Only for a [`Self::movable`] column.
+    pub fn move_last(&mut self, rows: &[usize]) {
+        match self {
+            ColumnValues::Text(c) => c.move_last(rows),
+            ColumnValues::Number(c) => c.move_last(rows),
+            ColumnValues::Date(c) => c.move_last(rows),
+            ColumnValues::DateTime(c) => c.move_last(rows),
+        }
+    }
+
+    /// Whether [`Self::move_last`] can reorder this column: not when it holds text taken
+    /// over from other files (chunks of polars' own).
+    pub fn movable(&self) -> bool {
+        !matches!(self, ColumnValues::Text(Strings { done: Some(_), .. }))
+    }
+
     pub fn for_type(ty: ColumnType) -> Self {
         Self::with_capacity(ty, 0)
     }
@@ -243,6 +309,36 @@ impl ColumnValues {
             ColumnType::DateTime => ColumnValues::DateTime(Numbers::with_capacity(rows)),
         }
     }
+}
+
+/// Moves `values[rows]` (rising indices) after the others, both parts keeping their
+/// order: the runs between the moved rows slide down whole.
+pub fn move_last<T: Copy>(values: &mut [T], rows: &[usize]) {
+    let Some(&first) = rows.first() else {
+        return;
+    };
+    let moved: Vec<T> = rows.iter().map(|&i| values[i]).collect();
+    let mut to = first;
+    for (k, &i) in rows.iter().enumerate() {
+        let end = rows.get(k + 1).copied().unwrap_or(values.len());
+        values.copy_within(i + 1..end, to);
+        to += end - i - 1;
+    }
+    values[to..].copy_from_slice(&moved);
+}
+
+/// [`move_last`] for a validity bitmap.
+fn move_last_bits(bits: &mut MutableBitmap, rows: &[usize]) {
+    let mut out = MutableBitmap::with_capacity(bits.len());
+    let mut start = 0;
+    for &i in rows.iter().chain(std::iter::once(&bits.len())) {
+        out.extend_from_slice(bits.as_slice(), start, i - start);
+        start = i + 1;
+    }
+    for &i in rows {
+        out.push(bits.get(i));
+    }
+    *bits = out;
 }
 
 /// A table's accumulated rows, one [`ColumnValues`] per column of its spec.

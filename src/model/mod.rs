@@ -28,12 +28,20 @@ impl Tables {
     /// Builds the frames from ingest's accumulated rows.
     pub fn from_rows(rows: BTreeMap<TableKind, TableRows>, keys: OrderKeys) -> Result<Tables> {
         let mut frames = BTreeMap::new();
-        for (kind, rows) in rows {
+        for (kind, mut rows) in rows {
+            let cancelled = match kind {
+                TableKind::Orders => cancelled_last(&mut rows),
+                _ => None,
+            };
             let mut columns = Vec::with_capacity(rows.columns.len() + 1);
             for (spec, values) in kind.columns().iter().zip(rows.columns) {
                 columns.push(column(spec.name, values)?);
             }
-            if kind == TableKind::Orders {
+            if let Some(n) = cancelled {
+                let mut flags = vec![false; rows.rows - n];
+                flags.resize(rows.rows, true);
+                columns.push(Column::new("cancelled".into(), flags));
+            } else if kind == TableKind::Orders {
                 let status = columns
                     .iter()
                     .find(|c| c.name().as_str() == "status")
@@ -56,7 +64,7 @@ impl Tables {
             }
             columns.push(Column::new(SOURCE_FILE.into(), rows.file));
             let mut df = DataFrame::new(rows.rows, columns)?;
-            if kind == TableKind::Orders {
+            if kind == TableKind::Orders && cancelled.is_none() {
                 df = active_first(df)?;
             }
             frames.insert(kind, df);
@@ -223,6 +231,29 @@ fn column(name: &str, values: ColumnValues) -> Result<Column> {
     })
 }
 
+/// Moves the cancelled order lines after the others in the column buffers, as
+/// [`active_first`] does in the frame but in place, and returns how many there are.
+/// `None` when the buffers cannot be reordered so (text taken over from several files):
+/// the frame is reordered then.
+fn cancelled_last(rows: &mut TableRows) -> Option<usize> {
+    let at = TableKind::Orders
+        .columns()
+        .iter()
+        .position(|c| c.name == "status")?;
+    if !rows.columns.iter().all(ColumnValues::movable) {
+        return None;
+    }
+    let ColumnValues::Text(status) = &rows.columns[at] else {
+        return None;
+    };
+    let cancelled = status.rows_where(is_cancelled_status)?;
+    for column in &mut rows.columns {
+        column.move_last(&cancelled);
+    }
+    columns::move_last(&mut rows.file, &cancelled);
+    Some(cancelled.len())
+}
+
 /// The orders frame with its active lines first and its cancelled ones after, each in the
 /// order read: the active lines are then a slice that every figure shares, where a filter
 /// would copy a million lines. Columns are reordered one at a time, so that the extra
@@ -325,5 +356,86 @@ mod cancelled_tests {
         }
         assert!(!is_cancelled_status("已完成"));
         assert!(!is_cancelled_status("已关闭"));
+    }
+}
+
+#[cfg(test)]
+mod reorder_tests {
+    use super::*;
+
+    const CANCELLED: [usize; 4] = [0, 3, 4, 9];
+
+    /// Order lines `rows` of ten, every column filled by its type: some values missing,
+    /// texts both inline (≤ 12 bytes) and in the buffer, lines 0, 3, 4 and 9 cancelled.
+    fn lines(rows: std::ops::Range<usize>, file: u32) -> TableRows {
+        let mut t = TableRows::new(TableKind::Orders);
+        for i in rows {
+            for (spec, values) in TableKind::Orders.columns().iter().zip(&mut t.columns) {
+                let there = i % 5 != 2 || spec.name == "status";
+                match values {
+                    ColumnValues::Text(v) if spec.name == "status" => {
+                        v.push(Some(if CANCELLED.contains(&i) {
+                            "已取消"
+                        } else {
+                            "已完成"
+                        }))
+                    }
+                    ColumnValues::Text(v) => {
+                        let long = format!("{}-a-long-text-{i}", spec.name);
+                        v.push(there.then_some(if i % 2 == 0 { &long[..1] } else { &long }))
+                    }
+                    ColumnValues::Number(v) => v.push(there.then_some(i as f64)),
+                    ColumnValues::Date(v) => v.push(there.then_some(i as i32)),
+                    ColumnValues::DateTime(v) => v.push(there.then_some(i as i64)),
+                }
+            }
+            t.rows += 1;
+            t.file.push(file);
+        }
+        t
+    }
+
+    fn orders(rows: TableRows) -> DataFrame {
+        let tables = Tables::from_rows(
+            BTreeMap::from([(TableKind::Orders, rows)]),
+            OrderKeys::default(),
+        )
+        .unwrap();
+        assert_eq!(tables.cancelled_rows(), CANCELLED.len());
+        tables.orders()
+    }
+
+    /// The cancelled lines moved last in the column buffers give the frame that
+    /// reordering the frame gives (the path of text read from several files).
+    #[test]
+    fn cancelled_lines_last_in_place_as_in_the_frame() {
+        let in_place = orders(lines(0..10, 0));
+        let mut two_files = lines(0..6, 0);
+        two_files.extend(lines(6..10, 0));
+        assert!(!two_files.columns.iter().all(ColumnValues::movable));
+        let reordered = orders(two_files);
+        assert!(
+            in_place.equals_missing(&reordered),
+            "{in_place}\n{reordered}"
+        );
+        let order: Vec<Option<f64>> = in_place
+            .column("quantity")
+            .unwrap()
+            .f64()
+            .unwrap()
+            .iter()
+            .collect();
+        let expected = [1, 2, 5, 6, 7, 8, 0, 3, 4, 9].map(|i| (i % 5 != 2).then_some(i as f64));
+        assert_eq!(order, expected);
+    }
+
+    #[test]
+    fn move_last_keeps_both_parts_in_order() {
+        let mut v: Vec<u8> = (0..10).collect();
+        columns::move_last(&mut v, &CANCELLED);
+        assert_eq!(v, [1, 2, 5, 6, 7, 8, 0, 3, 4, 9]);
+        let mut none: Vec<u8> = (0..3).collect();
+        columns::move_last(&mut none, &[]);
+        assert_eq!(none, [0, 1, 2]);
     }
 }
