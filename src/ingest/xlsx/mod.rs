@@ -80,8 +80,13 @@ fn try_open(path: &Path) -> Result<Workbook, String> {
     let workbook = parts::read_entry(&mut zip, &entries, &format!("{xl}{workbook_name}"))?
         .ok_or("no workbook part")?;
     let (sheets, epoch_1904) = parts::sheet_list(&workbook, &rels, &xl)?;
-    let strings = match parts::read_entry(&mut zip, &entries, &format!("{xl}sharedStrings.xml"))? {
-        Some(sst) => parts::shared_strings(&sst)?,
+    let sst = format!("{xl}sharedStrings.xml");
+    let strings = match entries.get(&sst.to_ascii_lowercase()) {
+        Some(actual) => {
+            let mut part = zip.by_name(actual).map_err(|e| format!("{sst}: {e}"))?;
+            let size = part.size();
+            parts::shared_strings(&mut part, size, &sst)?
+        }
         None => parts::SharedStrings::default(),
     };
     let formats = match parts::read_entry(&mut zip, &entries, &format!("{xl}styles.xml"))? {
