@@ -739,3 +739,33 @@ fn the_scorecard_ranks_reps() {
         assert!(w[0].score.unwrap_or(f64::MIN) >= w[1].score.unwrap_or(f64::MIN));
     }
 }
+
+/// The date findings of the data set: March has 4 active lines (O6 is cancelled) against
+/// February's 1 (+300 %); O8 lies after March, and after a `today` of 2026-03-31; a
+/// `today` after O8 finds no future date; the lines of one file are no duplicates.
+#[test]
+fn date_findings_count_the_lines() {
+    let t = build(vec![]);
+    let files = ["orders.xlsx".to_string()];
+    let month: Month = "2026-03".parse().unwrap();
+    let day = |s| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    let found = |today| -> Vec<(&str, usize)> {
+        quality::findings(&t, month, Some(day(today)), &files, None)
+            .unwrap()
+            .iter()
+            .map(|f| (f.kind, f.count))
+            .collect()
+    };
+    assert_eq!(
+        found("2026-03-31"),
+        [
+            ("volume_change", 4),
+            ("after_report_month", 1),
+            ("future_dates", 1)
+        ]
+    );
+    assert_eq!(
+        found("2026-04-02"),
+        [("volume_change", 4), ("after_report_month", 1)]
+    );
+}
