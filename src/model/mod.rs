@@ -257,7 +257,8 @@ fn cancelled_last(rows: &mut TableRows) -> Option<usize> {
 /// The orders frame with its active lines first and its cancelled ones after, each in the
 /// order read: the active lines are then a slice that every figure shares, where a filter
 /// would copy a million lines. Columns are reordered one at a time, so that the extra
-/// memory is one column's.
+/// memory is one column's. Only where [`cancelled_last`] could not do it in the buffers
+/// (text taken over from several files).
 fn active_first(df: DataFrame) -> Result<DataFrame> {
     let cancelled = df.column("cancelled")?.bool()?.clone();
     if cancelled.sum().unwrap_or(0) == 0 {

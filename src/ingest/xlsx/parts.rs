@@ -524,7 +524,7 @@ mod tests {
         assert_eq!(whole.get(4), Some(""));
     }
 
-    /// A broken part is as broken read in halves.
+    /// A broken part is as broken read in pieces: the same error as read whole.
     #[test]
     fn a_big_part_broken_in_its_second_half_fails_as_read_whole() {
         let mut xml = part(60_000, "");
