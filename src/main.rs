@@ -34,19 +34,30 @@ fn init_logging(cli: &Cli) {
 /// glibc gives every thread that allocates its own memory arena (up to eight per core), and
 /// freed memory stays in them: reading and computing on threads (the xlsx reader, polars)
 /// then holds a fifth more resident memory. One arena keeps a million-line run near 300 MiB
-/// (two: 300-380 MiB, eight per core: ~630 MiB) at the same speed, 2 % slower on twelve
-/// files read two at a time (BENCHMARKS.md).
-fn limit_malloc_arenas() {
+/// (two: 300-380 MiB, eight per core: ~630 MiB) at the same speed (BENCHMARKS.md). `run`
+/// gets two: the report and the deck are laid out on four threads that allocate small
+/// objects all the time, and with one arena they waited on its lock for a sixth of that time
+/// (documents 0.56 → 0.47 s, peak +3 MiB on a million lines).
+fn limit_malloc_arenas(command: &Command) {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: mallopt only sets an allocator parameter; called before any other thread runs.
-    unsafe {
-        libc::mallopt(libc::M_ARENA_MAX, 1);
+    {
+        let arenas = if matches!(command, Command::Run(_)) {
+            2
+        } else {
+            1
+        };
+        // SAFETY: mallopt only sets an allocator parameter; called before any other thread runs.
+        unsafe {
+            libc::mallopt(libc::M_ARENA_MAX, arenas);
+        }
     }
+    #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+    let _ = command;
 }
 
 fn main() -> ExitCode {
-    limit_malloc_arenas();
     let cli = Cli::parse();
+    limit_malloc_arenas(&cli.command);
     init_logging(&cli);
     let code = match run(&cli) {
         Ok(code) => code,

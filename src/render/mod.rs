@@ -187,6 +187,7 @@ impl Renderer<'_> {
                 .join("\n"),
         })?;
         warn_missing_glyphs(&document, doc.output());
+        tracing::debug!(document = doc.output(), "laid out");
         let stamp = Datetime::from_ymd_hms(
             month.year,
             month.month as u8,
@@ -201,7 +202,7 @@ impl Renderer<'_> {
             timestamp: Some(Timestamp::new_utc(stamp)),
             ..PdfOptions::default()
         };
-        typst_pdf::pdf(&document, &options).map_err(|errors| Error::Template {
+        let pdf = typst_pdf::pdf(&document, &options).map_err(|errors| Error::Template {
             origin: self.templates.origin.clone(),
             builtin: self.templates.builtin,
             message: errors
@@ -209,7 +210,9 @@ impl Renderer<'_> {
                 .map(|e| world.describe(e))
                 .collect::<Vec<_>>()
                 .join("\n"),
-        })
+        })?;
+        tracing::debug!(document = doc.output(), "exported");
+        Ok(pdf)
     }
 }
 
