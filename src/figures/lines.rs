@@ -51,6 +51,15 @@ impl Sum {
     }
 }
 
+impl std::ops::AddAssign<Sum> for Sum {
+    /// Adds another sum, its lost low-order part too: the result is the compensated sum of
+    /// both sums' terms, as if they had been added one by one.
+    fn add_assign(&mut self, other: Sum) {
+        *self += other.sum;
+        self.lost += other.lost;
+    }
+}
+
 impl std::ops::AddAssign<f64> for Sum {
     fn add_assign(&mut self, x: f64) {
         let t = self.sum + x;
@@ -558,21 +567,32 @@ impl<'a> OrderLines<'a> {
         keys: &Keys,
         masks: [u32; N],
     ) -> Vec<([f64; N], [u32; N])> {
-        let mut sums = vec![([Sum::default(); N], [0; N]); keys.names.len()];
+        // Each line is added once, to its key's month; a window adds up its months (a
+        // line lies in three or four windows: four compensated additions a line were a
+        // quarter of the per-key sums).
+        let mut months = vec![[(Sum::default(), 0u32); MONTHS as usize]; keys.names.len()];
         for (line, &s) in self.slot.iter().enumerate() {
             if s == OUTSIDE {
                 continue;
             }
-            let (amount, lines) = &mut sums[keys.at(line as u32)];
-            for (w, m) in masks.iter().enumerate() {
-                if m & 1 << s != 0 {
-                    amount[w] += self.amount[line];
-                    lines[w] += 1;
-                }
-            }
+            let (amount, lines) = &mut months[keys.at(line as u32)][s as usize];
+            *amount += self.amount[line];
+            *lines += 1;
         }
-        sums.into_iter()
-            .map(|(amount, lines)| (amount.map(Sum::get), lines))
+        months
+            .iter()
+            .map(|months| {
+                let mut sums = ([Sum::default(); N], [0; N]);
+                for (w, m) in masks.iter().enumerate() {
+                    for (s, (amount, lines)) in months.iter().enumerate() {
+                        if m & 1 << s != 0 {
+                            sums.0[w] += *amount;
+                            sums.1[w] += lines;
+                        }
+                    }
+                }
+                (sums.0.map(Sum::get), sums.1)
+            })
             .collect()
     }
 
@@ -677,9 +697,9 @@ impl<'a> OrderLines<'a> {
                     revenue: rev[k].0,
                     orders: orders[k].map(f64::from),
                     customers: counts[k].customers.map(f64::from),
-                    cost_revenue: cost[k][0].map(Sum::get),
-                    cost: cost[k][1].map(Sum::get),
-                    cost_lines: cost[k][2].map(Sum::get),
+                    cost_revenue: cost[k][0],
+                    cost: cost[k][1],
+                    cost_lines: cost[k][2],
                 },
             );
             let n = &counts[k];
@@ -702,24 +722,44 @@ impl<'a> OrderLines<'a> {
     }
 
     /// Per key and reported period, of the lines with a cost: revenue, cost, and lines.
-    fn cost_sums(&self, keys: &Keys, reported: [u32; 3]) -> Vec<[[Sum; 3]; 3]> {
-        let mut cost = vec![[[Sum::default(); 3]; 3]; keys.names.len()];
-        for (line, &c) in self.cost.iter().flatten().enumerate() {
+    fn cost_sums(&self, keys: &Keys, reported: [u32; 3]) -> Vec<[[f64; 3]; 3]> {
+        let Some(cost) = &self.cost else {
+            return vec![[[0.0; 3]; 3]; keys.names.len()];
+        };
+        // By key and month first, as in `window_sums`.
+        let mut months =
+            vec![[(Sum::default(), Sum::default(), 0u32); MONTHS as usize]; keys.names.len()];
+        for (line, &c) in cost.iter().enumerate() {
             let s = self.slot[line];
-            if c.is_nan() {
+            if c.is_nan() || s == OUTSIDE {
                 continue;
             }
-            let k = keys.at(line as u32);
-            for (i, m) in reported.iter().enumerate() {
-                if s != OUTSIDE && m & 1 << s != 0 {
-                    cost[k][0][i] += self.amount[line];
-                    cost[k][1][i] += c;
-                    cost[k][2][i] += 1.0;
-                }
-            }
+            let (revenue, cost, lines) = &mut months[keys.at(line as u32)][s as usize];
+            *revenue += self.amount[line];
+            *cost += c;
+            *lines += 1;
         }
-
-        cost
+        months
+            .iter()
+            .map(|months| {
+                let mut sums = [[Sum::default(); 3]; 2];
+                let mut lines = [0u32; 3];
+                for (i, m) in reported.iter().enumerate() {
+                    for (s, (revenue, cost, n)) in months.iter().enumerate() {
+                        if m & 1 << s != 0 {
+                            sums[0][i] += *revenue;
+                            sums[1][i] += *cost;
+                            lines[i] += n;
+                        }
+                    }
+                }
+                [
+                    sums[0].map(Sum::get),
+                    sums[1].map(Sum::get),
+                    lines.map(f64::from),
+                ]
+            })
+            .collect()
     }
 
     /// Per key and window: distinct orders (each order's months per key).
@@ -822,6 +862,65 @@ impl<'a> OrderLines<'a> {
         }
 
         counts
+    }
+}
+
+#[cfg(test)]
+mod sums_tests {
+    use super::*;
+
+    /// The windows' sums, made of their months' sums, are the lines' amounts and costs
+    /// added one by one, to the last bit: the outputs must not move with the order of
+    /// the additions.
+    #[test]
+    fn window_and_cost_sums_from_months_equal_the_lines_one_by_one() {
+        for (seed, report) in [(1, "2026-03"), (2, "2025-12"), (3, "2024-02")] {
+            let report: Month = report.parse().unwrap();
+            let p = Periods::new(report);
+            let active = super::super::lines_tests::orders(seed, 20_000);
+            let lines = OrderLines::new(&active, report).unwrap();
+            let keys = Keys::of(active.column("region").unwrap().str().unwrap());
+            let masks = windows(&p).map(|(_, s)| mask(s, lines.base));
+            let reported = REPORTED.map(|n| mask(p.get(n), lines.base));
+            let n_keys = keys.names.len();
+            let mut want = vec![([Sum::default(); WINDOWS], [0u32; WINDOWS]); n_keys];
+            let mut want_cost = vec![[[Sum::default(); 3]; 3]; n_keys];
+            let cost = lines.cost.as_ref().unwrap();
+            for (line, &s) in lines.slot.iter().enumerate() {
+                if s == OUTSIDE {
+                    continue;
+                }
+                let k = keys.at(line as u32);
+                for (w, m) in masks.iter().enumerate() {
+                    if m & 1 << s != 0 {
+                        want[k].0[w] += lines.amount[line];
+                        want[k].1[w] += 1;
+                    }
+                }
+                for (i, m) in reported.iter().enumerate() {
+                    if m & 1 << s != 0 && !cost[line].is_nan() {
+                        want_cost[k][0][i] += lines.amount[line];
+                        want_cost[k][1][i] += cost[line];
+                        want_cost[k][2][i] += 1.0;
+                    }
+                }
+            }
+            let bits = |v: [f64; 3]| v.map(f64::to_bits);
+            let got = lines.window_sums(&keys, masks);
+            let got_cost = lines.cost_sums(&keys, reported);
+            for k in 0..n_keys {
+                assert_eq!(got[k].1, want[k].1, "{report} key {k}: lines");
+                assert_eq!(
+                    got[k].0.map(f64::to_bits),
+                    want[k].0.map(|s| s.get().to_bits()),
+                    "{report} key {k}: amounts {:?}",
+                    got[k].0
+                );
+                for (part, want) in got_cost[k].iter().zip(&want_cost[k]) {
+                    assert_eq!(bits(*part), bits(want.map(Sum::get)), "{report} key {k}");
+                }
+            }
+        }
     }
 }
 

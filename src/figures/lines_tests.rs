@@ -222,7 +222,7 @@ impl Lcg {
 }
 
 /// Messy active orders around report month 2026-03; `lines` of them.
-fn orders(seed: u64, lines: usize) -> DataFrame {
+pub(super) fn orders(seed: u64, lines: usize) -> DataFrame {
     let mut r = Lcg(seed);
     let start = crate::types::epoch_days(NaiveDate::from_ymd_opt(2023, 6, 1).unwrap());
     let (mut order_id, mut date, mut customer, mut amount, mut cost, mut region) =
