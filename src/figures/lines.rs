@@ -561,39 +561,47 @@ impl<'a> OrderLines<'a> {
             .collect()
     }
 
+    /// Per key, a `T` for each of the 24 months, to which `add` adds each line inside them.
+    /// The sums by window are made of these: a line lies in three or four windows, and
+    /// four compensated additions a line were a quarter of the per-key sums.
+    fn by_key_month<T: Copy + Default>(
+        &self,
+        keys: &Keys,
+        add: impl Fn(&mut T, usize),
+    ) -> Vec<[T; MONTHS as usize]> {
+        let mut months = vec![[T::default(); MONTHS as usize]; keys.names.len()];
+        for (line, &s) in self.slot.iter().enumerate() {
+            if s != OUTSIDE {
+                add(&mut months[keys.at(line as u32)][s as usize], line);
+            }
+        }
+        months
+    }
+
     /// Per key and window (a mask of slots): the amount summed, and the lines counted.
     fn window_sums<const N: usize>(
         &self,
         keys: &Keys,
         masks: [u32; N],
     ) -> Vec<([f64; N], [u32; N])> {
-        // Each line is added once, to its key's month; a window adds up its months (a
-        // line lies in three or four windows: four compensated additions a line were a
-        // quarter of the per-key sums).
-        let mut months = vec![[(Sum::default(), 0u32); MONTHS as usize]; keys.names.len()];
-        for (line, &s) in self.slot.iter().enumerate() {
-            if s == OUTSIDE {
-                continue;
-            }
-            let (amount, lines) = &mut months[keys.at(line as u32)][s as usize];
+        self.by_key_month(keys, |(amount, lines): &mut (Sum, u32), line| {
             *amount += self.amount[line];
             *lines += 1;
-        }
-        months
-            .iter()
-            .map(|months| {
-                let mut sums = ([Sum::default(); N], [0; N]);
-                for (w, m) in masks.iter().enumerate() {
-                    for (s, (amount, lines)) in months.iter().enumerate() {
-                        if m & 1 << s != 0 {
-                            sums.0[w] += *amount;
-                            sums.1[w] += lines;
-                        }
+        })
+        .iter()
+        .map(|months| {
+            let mut sums = ([Sum::default(); N], [0; N]);
+            for (w, m) in masks.iter().enumerate() {
+                for (s, (amount, lines)) in months.iter().enumerate() {
+                    if m & 1 << s != 0 {
+                        sums.0[w] += *amount;
+                        sums.1[w] += lines;
                     }
                 }
-                (sums.0.map(Sum::get), sums.1)
-            })
-            .collect()
+            }
+            (sums.0.map(Sum::get), sums.1)
+        })
+        .collect()
     }
 
     /// Revenue in each of `spans` per pair of keys (`a` × `b`) that has lines in any of
@@ -726,40 +734,33 @@ impl<'a> OrderLines<'a> {
         let Some(cost) = &self.cost else {
             return vec![[[0.0; 3]; 3]; keys.names.len()];
         };
-        // By key and month first, as in `window_sums`.
-        let mut months =
-            vec![[(Sum::default(), Sum::default(), 0u32); MONTHS as usize]; keys.names.len()];
-        for (line, &c) in cost.iter().enumerate() {
-            let s = self.slot[line];
-            if c.is_nan() || s == OUTSIDE {
-                continue;
+        self.by_key_month(keys, |(revenue, sum, lines): &mut (Sum, Sum, u32), line| {
+            if !cost[line].is_nan() {
+                *revenue += self.amount[line];
+                *sum += cost[line];
+                *lines += 1;
             }
-            let (revenue, cost, lines) = &mut months[keys.at(line as u32)][s as usize];
-            *revenue += self.amount[line];
-            *cost += c;
-            *lines += 1;
-        }
-        months
-            .iter()
-            .map(|months| {
-                let mut sums = [[Sum::default(); 3]; 2];
-                let mut lines = [0u32; 3];
-                for (i, m) in reported.iter().enumerate() {
-                    for (s, (revenue, cost, n)) in months.iter().enumerate() {
-                        if m & 1 << s != 0 {
-                            sums[0][i] += *revenue;
-                            sums[1][i] += *cost;
-                            lines[i] += n;
-                        }
+        })
+        .iter()
+        .map(|months| {
+            let mut sums = [[Sum::default(); 3]; 2];
+            let mut lines = [0u32; 3];
+            for (i, m) in reported.iter().enumerate() {
+                for (s, (revenue, cost, n)) in months.iter().enumerate() {
+                    if m & 1 << s != 0 {
+                        sums[0][i] += *revenue;
+                        sums[1][i] += *cost;
+                        lines[i] += n;
                     }
                 }
-                [
-                    sums[0].map(Sum::get),
-                    sums[1].map(Sum::get),
-                    lines.map(f64::from),
-                ]
-            })
-            .collect()
+            }
+            [
+                sums[0].map(Sum::get),
+                sums[1].map(Sum::get),
+                lines.map(f64::from),
+            ]
+        })
+        .collect()
     }
 
     /// Per key and window: distinct orders (each order's months per key).
