@@ -147,7 +147,7 @@ def main():
         base = median[base_of.get(set_name, base_of["company, 1M"])] \
             if not what.startswith("Python") else median[what]
         print(f"| {what} | {median[what]:.2f} s | {max(mems[what]):.0f} MiB | "
-              f"{median[what] / base:.2f} |")
+              f"{median[what] / base:.3f} |")
 
 
 if __name__ == "__main__":
